@@ -1,0 +1,269 @@
+import { timingSafeEqual, createHash } from 'node:crypto'
+import * as oidc from 'openid-client'
+import type { OAuth2Config } from './config.js'
+import { isLoopbackHost } from './config.js'
+import { StateMismatchError } from './errors.js'
+import { toProviderError } from './provider-errors.js'
+
+/** What a login redirect needs to remember until the callback. */
+export interface AuthorizationRequest {
+  /** Where to send the browser. */
+  url: URL
+  /** The CSRF `state` sent to the provider. */
+  csrfState: string
+  /** The PKCE code verifier (S256), sent only to the token endpoint. */
+  pkceVerifier: string
+  /** The ID token nonce; present when the `openid` scope is asked. */
+  nonce: string | undefined
+}
+
+/** The checks bound to one login, kept server-side between redirect and callback. */
+export interface ExchangeChecks {
+  pkceVerifier: string
+  nonce?: string | undefined
+  csrfState: string
+}
+
+/** Verified claims of an ID token (or the normalized profile of a plain OAuth2 provider). */
+export interface IdentityClaims {
+  sub: string
+  iss?: string
+  email?: string
+  name?: string
+  [claim: string]: unknown
+}
+
+/** The result of a code exchange or refresh. `claims` come only from a verified ID token. */
+export interface TokenSet {
+  accessToken: string
+  tokenType: string
+  /** Epoch milliseconds at which the access token expires, when the provider said. */
+  expiresAt: number | undefined
+  refreshToken: string | undefined
+  idToken: string | undefined
+  scope: string | undefined
+  claims: IdentityClaims | undefined
+}
+
+type CallbackParams = URLSearchParams | Record<string, string | undefined>
+
+/**
+ * Runs the OAuth2 / OpenID Connect protocol for one provider and client, over
+ * openid-client.
+ *
+ * Beyond openid-client's defaults it always uses PKCE S256, sends a nonce with
+ * every OpenID login, verifies the ID token's signature against the
+ * provider's published keys, applies a timeout to every provider call, and
+ * fetches discovery and keys once, not per login.
+ */
+export class OAuth2Client {
+  readonly #config: OAuth2Config
+  #configuration: Promise<oidc.Configuration> | undefined
+
+  constructor (config: OAuth2Config) {
+    config.validate()
+    this.#config = config
+  }
+
+  /** The provider settings this client was built from. */
+  get config (): OAuth2Config {
+    return this.#config
+  }
+
+  /** Fetches discovery (once) so the first login does not pay for it. */
+  async warmUp (): Promise<void> {
+    await this.#configurationOnce()
+  }
+
+  /**
+   * Builds the authorization URL with fresh state, PKCE verifier and nonce.
+   * `params` adds request parameters such as `login_hint`; it cannot replace
+   * the protocol's own.
+   */
+  async authorizationUrl (params: Record<string, string> = {}): Promise<AuthorizationRequest> {
+    const configuration = await this.#configurationOnce()
+    const pkceVerifier = oidc.randomPKCECodeVerifier()
+    const csrfState = oidc.randomState()
+    const nonce = this.#config.isOpenId ? oidc.randomNonce() : undefined
+    const request: Record<string, string> = {
+      ...this.#config.authorizationParams,
+      ...params,
+      redirect_uri: this.#config.redirectUri,
+      response_type: 'code',
+      scope: this.#config.scopes.join(' '),
+      state: csrfState,
+      code_challenge: await oidc.calculatePKCECodeChallenge(pkceVerifier),
+      code_challenge_method: 'S256'
+    }
+    if (nonce !== undefined) request.nonce = nonce
+    const url = oidc.buildAuthorizationUrl(configuration, request)
+    return { url, csrfState, pkceVerifier, nonce }
+  }
+
+  /**
+   * Compares the state stored at login with the one the provider returned,
+   * in constant time. Throws `FST_OIDC_STATE_MISMATCH` when they differ.
+   */
+  validateState (expected: string, received: string | undefined): void {
+    if (typeof expected !== 'string' || expected === '' || typeof received !== 'string') {
+      throw new StateMismatchError()
+    }
+    // Hashing first gives equal-length inputs, as timingSafeEqual requires,
+    // without leaking the expected length.
+    const a = createHash('sha256').update(expected).digest()
+    const b = createHash('sha256').update(received).digest()
+    if (!timingSafeEqual(a, b)) throw new StateMismatchError()
+  }
+
+  /**
+   * Exchanges the authorization code from the callback for tokens and
+   * verifies the ID token: signature against the provider's keys, issuer,
+   * audience, expiry, nonce. Provider failures become coded errors.
+   */
+  async exchangeCode (callbackParams: CallbackParams, checks: ExchangeChecks): Promise<TokenSet> {
+    const configuration = await this.#configurationOnce()
+    const currentUrl = new URL(this.#config.redirectUri)
+    currentUrl.search = ''
+    for (const [name, value] of entries(callbackParams)) {
+      if (value !== undefined) currentUrl.searchParams.set(name, value)
+    }
+    try {
+      const response = await oidc.authorizationCodeGrant(configuration, currentUrl, {
+        pkceCodeVerifier: checks.pkceVerifier,
+        expectedState: checks.csrfState,
+        expectedNonce: checks.nonce,
+        idTokenExpected: this.#config.isOpenId
+      })
+      return toTokenSet(response)
+    } catch (err) {
+      throw toProviderError(err)
+    }
+  }
+
+  /** Uses a refresh token; the result carries the rotated refresh token when the provider rotates. */
+  async refreshToken (refreshToken: string): Promise<TokenSet> {
+    const configuration = await this.#configurationOnce()
+    try {
+      return toTokenSet(await oidc.refreshTokenGrant(configuration, refreshToken))
+    } catch (err) {
+      throw toProviderError(err)
+    }
+  }
+
+  /**
+   * The provider's claims about the user. For OpenID providers the answer's
+   * `sub` must equal `expectedSubject`. For plain OAuth2 providers this calls
+   * the configured profile API and normalizes its id into `sub`.
+   */
+  async userinfo (accessToken: string, expectedSubject?: string): Promise<IdentityClaims> {
+    const configuration = await this.#configurationOnce()
+    const endpoints = this.#config.endpoints
+    try {
+      if (endpoints.kind === 'static') {
+        if (endpoints.profileUrl === undefined) {
+          throw new TypeError('this provider has no profile URL (OAuth2Config.profileUrl)')
+        }
+        const response = await oidc.fetchProtectedResource(configuration, accessToken, new URL(endpoints.profileUrl), 'GET')
+        if (!response.ok) throw new oidc.ClientError(`profile endpoint answered HTTP ${response.status}`)
+        const profile = normalizeProfile(await response.json())
+        if (expectedSubject !== undefined && profile.sub !== expectedSubject) {
+          throw new oidc.ClientError('profile subject differs from the expected subject')
+        }
+        return profile
+      }
+      const claims = await oidc.fetchUserInfo(configuration, accessToken, expectedSubject ?? oidc.skipSubjectCheck)
+      return claims as IdentityClaims
+    } catch (err) {
+      throw toProviderError(err)
+    }
+  }
+
+  #configurationOnce (): Promise<oidc.Configuration> {
+    if (this.#configuration === undefined) {
+      this.#configuration = this.#buildConfiguration().catch((err: unknown) => {
+        // Forget the failure so the next login retries instead of failing forever.
+        this.#configuration = undefined
+        throw toProviderError(err)
+      })
+    }
+    return this.#configuration
+  }
+
+  async #buildConfiguration (): Promise<oidc.Configuration> {
+    const config = this.#config
+    const auth = clientAuth(config)
+    const timeoutSeconds = config.timeoutMs / 1000
+    const endpoints = config.endpoints
+    let configuration: oidc.Configuration
+    if (endpoints.kind === 'discovery') {
+      const issuer = new URL(endpoints.issuer)
+      configuration = await oidc.discovery(issuer, config.clientId, undefined, auth, {
+        timeout: timeoutSeconds,
+        execute: issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname) ? [oidc.allowInsecureRequests] : []
+      })
+      if (config.isOpenId) {
+        if (configuration.serverMetadata().jwks_uri === undefined) {
+          throw new TypeError('the provider publishes no jwks_uri, so ID token signatures cannot be verified')
+        }
+        // openid-client trusts the TLS channel for code-flow ID tokens unless
+        // told otherwise; we verify the signature against the provider's keys.
+        oidc.enableNonRepudiationChecks(configuration)
+      }
+    } else {
+      const metadata: oidc.ServerMetadata = {
+        issuer: new URL(endpoints.authorizationUrl).origin,
+        authorization_endpoint: endpoints.authorizationUrl,
+        token_endpoint: endpoints.tokenUrl
+      }
+      configuration = new oidc.Configuration(metadata, config.clientId, undefined, auth)
+      const loopbackOnly = [endpoints.authorizationUrl, endpoints.tokenUrl, endpoints.profileUrl]
+        .filter((url): url is string => url !== undefined)
+        .some((url) => new URL(url).protocol === 'http:')
+      if (loopbackOnly) oidc.allowInsecureRequests(configuration)
+    }
+    configuration.timeout = timeoutSeconds
+    return configuration
+  }
+}
+
+function clientAuth (config: OAuth2Config): oidc.ClientAuth {
+  switch (config.tokenAuthMethod) {
+    case 'none': return oidc.None()
+    case 'client_secret_post': return oidc.ClientSecretPost(config.clientSecret)
+    default: return oidc.ClientSecretBasic(config.clientSecret)
+  }
+}
+
+function entries (params: CallbackParams): Iterable<[string, string | undefined]> {
+  return params instanceof URLSearchParams ? params.entries() : Object.entries(params)
+}
+
+function toTokenSet (response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): TokenSet {
+  const expiresIn = response.expiresIn()
+  return {
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    expiresAt: expiresIn === undefined ? undefined : Date.now() + expiresIn * 1000,
+    refreshToken: response.refresh_token,
+    idToken: response.id_token,
+    scope: response.scope,
+    claims: response.claims() as IdentityClaims | undefined
+  }
+}
+
+/** Maps a plain OAuth2 profile (GitHub, Discord, ...) onto OpenID claim names. */
+function normalizeProfile (profile: unknown): IdentityClaims {
+  if (profile === null || typeof profile !== 'object') {
+    throw new oidc.ClientError('profile endpoint did not answer a JSON object')
+  }
+  const p = profile as Record<string, unknown>
+  const id = p.sub ?? p.id
+  if ((typeof id !== 'string' && typeof id !== 'number') || String(id) === '') {
+    throw new oidc.ClientError('profile has no subject identifier')
+  }
+  const name = [p.name, p.global_name, p.login, p.username].find((v) => typeof v === 'string' && v !== '')
+  const claims: IdentityClaims = { sub: String(id) }
+  if (typeof name === 'string') claims.name = name
+  if (typeof p.email === 'string') claims.email = p.email
+  return claims
+}

@@ -1,0 +1,81 @@
+import type { Session } from 'fastify'
+import type { SessionStore } from '@fastify/session'
+
+type Callback = (err?: unknown) => void
+type GetCallback = (err: unknown, session?: Session | null) => void
+
+interface Entry {
+  json: string
+  expiresAt: number
+}
+
+/** Options of {@link MemorySessionStore}. Durations in milliseconds. */
+export interface MemorySessionStoreOptions {
+  /** Most sessions kept; the least recently written is dropped first. Default 10000. */
+  maxEntries?: number
+  /** Lifetime of an entry whose session carries no cookie expiry. Default 8 hours. */
+  defaultTtl?: number
+}
+
+/**
+ * A session store for development and single-instance services.
+ *
+ * Unlike @fastify/session's default store it expires entries and holds at most
+ * `maxEntries`, so a flood of new sessions cannot exhaust memory. Values are
+ * kept as JSON, so a handler mutating a session object after the response
+ * cannot change what is stored.
+ */
+export class MemorySessionStore implements SessionStore {
+  readonly #entries = new Map<string, Entry>()
+  readonly #maxEntries: number
+  readonly #defaultTtl: number
+
+  constructor (options: MemorySessionStoreOptions = {}) {
+    this.#maxEntries = options.maxEntries ?? 10_000
+    this.#defaultTtl = options.defaultTtl ?? 8 * 60 * 60 * 1000
+  }
+
+  /** Number of live and not yet swept entries; for tests and metrics. */
+  get size (): number {
+    return this.#entries.size
+  }
+
+  set (sessionId: string, session: Session, callback: Callback): void {
+    const expiresAt = expiryOf(session) ?? Date.now() + this.#defaultTtl
+    // Delete first so the Map's insertion order stays least-recently-written first.
+    this.#entries.delete(sessionId)
+    this.#entries.set(sessionId, { json: JSON.stringify(session), expiresAt })
+    this.#evict()
+    callback()
+  }
+
+  get (sessionId: string, callback: GetCallback): void {
+    const entry = this.#entries.get(sessionId)
+    if (entry === undefined) return callback(null, null)
+    if (entry.expiresAt <= Date.now()) {
+      this.#entries.delete(sessionId)
+      return callback(null, null)
+    }
+    callback(null, JSON.parse(entry.json) as Session)
+  }
+
+  destroy (sessionId: string, callback: Callback): void {
+    this.#entries.delete(sessionId)
+    callback()
+  }
+
+  #evict (): void {
+    const now = Date.now()
+    for (const [id, entry] of this.#entries) {
+      if (this.#entries.size <= this.#maxEntries && entry.expiresAt > now) break
+      this.#entries.delete(id)
+    }
+  }
+}
+
+function expiryOf (session: Session): number | undefined {
+  const expires = session.cookie?.expires
+  if (expires === undefined || expires === null) return undefined
+  const time = new Date(expires).getTime()
+  return Number.isFinite(time) ? time : undefined
+}
