@@ -50,6 +50,15 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
       maxAge: opts.maxAge
     }
   })
+
+  // @fastify/session forgets a destroyed session but leaves its cookie in the
+  // browser; expire it so the browser stops sending a dead id.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.session === null && request.cookies[opts.cookieName] !== undefined) {
+      reply.clearCookie(opts.cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secure })
+    }
+    return payload
+  })
 }
 
 /** The session plugin; register once per application. */

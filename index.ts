@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { session, type SessionPluginOptions } from './plugins/session/index.js'
+import { oauth2, type OAuth2Config } from './plugins/oauth2/index.js'
+import { authRoutes, type AuthRoutesOptions } from './routes/auth/index.js'
+
+/** Options of the all-in-one plugin. */
+export interface FastifyOidcLoginOptions {
+  /** Session cookie and store settings. */
+  session: SessionPluginOptions
+  /** The provider and client, from a preset or `OAuth2Config.discover`. */
+  provider: OAuth2Config
+  /** Auth routes settings; `prefix` defaults to `/auth`. */
+  routes?: AuthRoutesOptions & { prefix?: string }
+}
+
+/**
+ * Sessions, the provider client and the auth routes in one registration.
+ *
+ * @example
+ * await app.register(fastifyOidcLogin, {
+ *   session: { secret: process.env.SESSION_SECRET! },
+ *   provider: OAuth2Config.discover(issuer, clientId, clientSecret, 'https://app.example/auth/callback'),
+ *   routes: { defaultReturnTo: '/dashboard' }
+ * })
+ */
+async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginOptions): Promise<void> {
+  const { prefix = '/auth', ...routeOptions } = options?.routes ?? {}
+  await app.register(session, options?.session)
+  await app.register(oauth2, { config: options?.provider })
+  await app.register(authRoutes, { ...routeOptions, prefix })
+}
+
+/** The all-in-one plugin: `session` + `oauth2` + auth routes. */
+export const fastifyOidcLogin = fp(oidcLoginPlugin, {
+  name: 'fastify-oidc-login',
+  fastify: '5.x'
+})
+
+export default fastifyOidcLogin
+export { session, MemorySessionStore, SessionOptionError, SessionStoreUnavailableError } from './plugins/session/index.js'
+export {
+  oauth2,
+  OAuth2Config,
+  OAuth2Client,
+  OAuth2OptionError,
+  StateMismatchError,
+  ProviderDeniedError,
+  TokenRejectedError,
+  ProviderError,
+  ProviderTimeoutError
+} from './plugins/oauth2/index.js'
+export {
+  authRoutes,
+  safeReturnTo,
+  InvalidRequestError,
+  NoTransactionError,
+  LoginExpiredError,
+  UnauthenticatedError,
+  RoutesOptionError
+} from './routes/auth/index.js'
+export type { SessionPluginOptions, MemorySessionStoreOptions } from './plugins/session/index.js'
+export type { AuthorizationRequest, ExchangeChecks, IdentityClaims, TokenSet, TokenAuthMethod, ProviderEndpoints } from './plugins/oauth2/index.js'
+export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'

@@ -1,0 +1,200 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type {} from '@fastify/session'
+import type {} from '../../plugins/oauth2/index.js'
+import { CallbackQuery, ErrorBody, LoginQuery, UserBody } from './schemas.js'
+import { safeReturnTo } from './return-to.js'
+import { addTransaction, takeTransaction, clearTransactions, type PendingLogins } from './transactions.js'
+import { resolveRoutesOptions, type AuthRoutesOptions, type SessionUser, type StoredTokens } from './options.js'
+import { InvalidRequestError, LoginExpiredError, NoTransactionError, RoutesOptionError, UnauthenticatedError } from './errors.js'
+import { ProviderDeniedError, StateMismatchError } from '../../plugins/oauth2/index.js'
+
+declare module 'fastify' {
+  interface Session {
+    /** The signed-in user, set by the login callback. */
+    user?: SessionUser
+    /** Logins started in this browser and not yet completed. */
+    oidcLogins?: PendingLogins
+    /** Provider tokens, kept only when the routes run with `storeTokens`. */
+    oidcTokens?: StoredTokens
+  }
+}
+
+const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  502: ErrorBody,
+  503: ErrorBody,
+  504: ErrorBody
+}
+
+/**
+ * Login, callback, logout and "who am I" routes. Needs the `session` and
+ * `oauth2` plugins registered first; register under a prefix (`/auth`).
+ *
+ * @example
+ * await app.register(authRoutes, { prefix: '/auth', defaultReturnTo: '/dashboard' })
+ */
+export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
+  if (!app.hasRequestDecorator('session')) {
+    throw new RoutesOptionError('the auth routes need the session plugin registered first')
+  }
+  if (!app.hasDecorator('oauth2')) {
+    throw new RoutesOptionError('the auth routes need the oauth2 plugin registered first')
+  }
+  const client = app.oauth2
+  const endpoints = client.config.endpoints
+  const opts = resolveRoutesOptions(options, endpoints.kind === 'discovery' ? endpoints.issuer : new URL(endpoints.authorizationUrl).origin)
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  // Schema failures become one coded 400 that names the parameter, never a
+  // dump of the schema or of the value that was sent.
+  app.setSchemaErrorFormatter((errors, dataVar) => {
+    const first = errors[0]
+    const where = first === undefined ? dataVar : `${dataVar}${first.instancePath.replaceAll('/', '.')}`
+    return new InvalidRequestError(`${where} ${first?.message ?? 'is invalid'}`)
+  })
+
+  routes.get('/login', {
+    schema: {
+      summary: 'Start a login: redirect to the provider',
+      tags: ['auth'],
+      querystring: LoginQuery,
+      response: { 302: { type: 'null', description: 'Redirect to the provider' }, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const returnTo = safeReturnTo(request.query.returnTo, opts.defaultReturnTo)
+    const auth = await client.authorizationUrl()
+    const tx = { state: auth.csrfState, pkceVerifier: auth.pkceVerifier, returnTo, createdAt: Date.now() }
+    addTransaction(request.session, auth.nonce === undefined ? tx : { ...tx, nonce: auth.nonce }, opts.loginTimeout)
+    // Saved before redirecting: the browser must never reach the provider
+    // with a transaction this server could not keep.
+    await request.session.save()
+    return reply.header('cache-control', 'no-store').redirect(auth.url.href, 302)
+  })
+
+  routes.get('/callback', {
+    schema: {
+      summary: 'The provider redirects here after the user signed in',
+      tags: ['auth'],
+      querystring: CallbackQuery,
+      response: { 302: { type: 'null', description: 'Signed in; redirect to returnTo' }, ...errorResponses }
+    },
+    // Fastify logs the request URL; here its query holds the authorization code.
+    logSerializers: { req: redactedRequest },
+    onSend: noStoreNoReferrer,
+    preValidation: providerErrorResponse,
+    errorHandler: callbackErrorHandler
+  }, async (request, reply) => {
+    const { code, state, iss } = request.query
+    const session = request.session
+    const { tx, hadPending } = takeTransaction(session, state)
+    if (tx === undefined) {
+      clearTransactions(session)
+      await session.save()
+      throw hadPending ? new StateMismatchError() : new NoTransactionError()
+    }
+    // Consumed before the provider is called, so a replayed callback finds nothing.
+    await session.save()
+    if (Date.now() - tx.createdAt > opts.loginTimeout) throw new LoginExpiredError()
+    client.validateState(tx.state, state)
+
+    const tokens = await client.exchangeCode({ code, state, iss }, { pkceVerifier: tx.pkceVerifier, nonce: tx.nonce, csrfState: tx.state })
+    const claims = tokens.claims ?? await client.userinfo(tokens.accessToken)
+    const user = await opts.mapUser(claims, tokens)
+
+    // A new session id at sign-in: whoever knew the pre-login id (session
+    // fixation) holds a dead id now.
+    await session.regenerate()
+    request.session.set('user', user)
+    if (opts.storeTokens) request.session.set('oidcTokens', storedTokens(tokens))
+    return reply.redirect(tx.returnTo, 302)
+  })
+
+  routes.post('/logout', {
+    schema: {
+      summary: 'Sign out: destroy the session server-side',
+      tags: ['auth'],
+      response: { 204: { type: 'null', description: 'Signed out' }, 303: { type: 'null', description: 'Signed out; browser redirect' }, 503: ErrorBody }
+    }
+  }, async (request, reply) => {
+    if (request.session.get('user') !== undefined || request.session.get('oidcLogins') !== undefined) {
+      await request.session.destroy()
+    }
+    reply.header('cache-control', 'no-store')
+    if (request.headers.accept?.includes('text/html') === true) {
+      return reply.redirect(opts.logoutRedirect, 303)
+    }
+    return reply.code(204).send()
+  })
+
+  routes.get('/me', {
+    schema: {
+      summary: 'The signed-in user',
+      tags: ['auth'],
+      response: { 200: UserBody, 401: ErrorBody, 503: ErrorBody }
+    }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    const user = request.session.get('user')
+    if (user === undefined) throw new UnauthenticatedError()
+    return user
+  })
+
+  async function providerErrorResponse (request: FastifyRequest): Promise<void> {
+    const query = request.query as Record<string, unknown>
+    if (query.error === undefined) return
+    // The provider answered with an error: the login is over either way.
+    if (typeof query.state === 'string' && query.state.length <= 512) {
+      takeTransaction(request.session, query.state)
+    } else {
+      clearTransactions(request.session)
+    }
+    throw new ProviderDeniedError()
+  }
+
+  function callbackErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const status = error.statusCode ?? 500
+    if (opts.errorRedirect !== undefined && typeof error.code === 'string' && error.code.startsWith('FST_OIDC_')) {
+      request.log.info({ code: error.code, cause: (error.cause as Error | undefined)?.message }, 'login failed')
+      return reply.redirect(`${opts.errorRedirect}?error=${encodeURIComponent(error.code)}`, 303)
+    }
+    if (status >= 500) request.log.error({ err: error }, 'login failed')
+    else request.log.info({ code: error.code, cause: (error.cause as Error | undefined)?.message }, 'login failed')
+    return reply.code(status).send(status >= 500 && !isCoded(error) ? { statusCode: 500, code: 'FST_OIDC_INTERNAL', error: 'Internal Server Error', message: 'Login failed' } : error)
+  }
+}
+
+function isCoded (error: FastifyError): boolean {
+  return typeof error.code === 'string' && error.code.startsWith('FST_OIDC_')
+}
+
+function storedTokens (tokens: { accessToken: string, tokenType: string, expiresAt: number | undefined, refreshToken: string | undefined, idToken: string | undefined, scope: string | undefined }): StoredTokens {
+  const stored: StoredTokens = { accessToken: tokens.accessToken, tokenType: tokens.tokenType }
+  if (tokens.expiresAt !== undefined) stored.expiresAt = tokens.expiresAt
+  if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken
+  if (tokens.idToken !== undefined) stored.idToken = tokens.idToken
+  if (tokens.scope !== undefined) stored.scope = tokens.scope
+  return stored
+}
+
+async function noStoreNoReferrer (_request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  reply.header('cache-control', 'no-store')
+  reply.header('referrer-policy', 'no-referrer')
+  return payload
+}
+
+function redactedRequest (request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.split('?', 1)[0] + '?[redacted]',
+    host: request.host,
+    remoteAddress: request.ip
+  }
+}
+
+export default authRoutes
+export { safeReturnTo } from './return-to.js'
+export { InvalidRequestError, NoTransactionError, LoginExpiredError, UnauthenticatedError, RoutesOptionError } from './errors.js'
+export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser } from './options.js'
+export type { LoginTransaction, PendingLogins } from './transactions.js'
