@@ -1,0 +1,31 @@
+import t from 'tap'
+import type { Session } from 'fastify'
+import { MemorySessionStore } from '../../plugins/session/index.js'
+
+const session = (expires?: Date) => ({ cookie: { originalMaxAge: null, expires }, user: { sub: 'x', issuer: 'i' } }) as unknown as Session
+const get = (store: MemorySessionStore, id: string) => new Promise<Session | null | undefined>((resolve, reject) => store.get(id, (err, s) => err ? reject(err) : resolve(s)))
+const set = (store: MemorySessionStore, id: string, s: Session) => new Promise<void>((resolve) => store.set(id, s, () => resolve()))
+
+t.test('holds at most maxEntries sessions, dropping the oldest', async (t) => {
+  const store = new MemorySessionStore({ maxEntries: 3 })
+  for (const id of ['a', 'b', 'c', 'd']) await set(store, id, session())
+  t.equal(store.size, 3)
+  t.equal(await get(store, 'a'), null, 'the oldest is gone')
+  t.ok(await get(store, 'd'))
+})
+
+t.test('expires entries at the session cookie expiry', async (t) => {
+  const store = new MemorySessionStore()
+  await set(store, 'old', session(new Date(Date.now() - 1)))
+  await set(store, 'new', session(new Date(Date.now() + 60_000)))
+  t.equal(await get(store, 'old'), null)
+  t.ok(await get(store, 'new'))
+})
+
+t.test('stores a copy, not the live object', async (t) => {
+  const store = new MemorySessionStore()
+  const s = session()
+  await set(store, 'id', s)
+  ;(s as unknown as { user: { sub: string } }).user.sub = 'changed'
+  t.equal(((await get(store, 'id')) as unknown as { user: { sub: string } }).user.sub, 'x')
+})
