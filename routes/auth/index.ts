@@ -111,6 +111,14 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     return reply.redirect(tx.returnTo, 302)
   })
 
+  // A plain HTML form posts logout as urlencoded; the body carries nothing we
+  // read, so accept it (small) instead of answering 415.
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, _body, done) => {
+      done(null, {})
+    })
+  }
+
   routes.post('/logout', {
     schema: {
       summary: 'Sign out: destroy the session server-side',

@@ -65,9 +65,16 @@ t.test('logout from a browser form redirects', async (t) => {
   const provider = await startProvider(t)
   const app = await build(t, { issuer: provider.issuer, routes: { logoutRedirect: '/bye' } })
   const { cookie } = await signIn(app, 'grace')
-  const logout = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, accept: 'text/html' } })
+  const logout = await app.inject({
+    method: 'POST',
+    url: '/auth/logout',
+    headers: { cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    payload: ''
+  })
   t.equal(logout.statusCode, 303)
   t.equal(logout.headers.location, '/bye')
+  const me = await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })
+  t.equal(me.statusCode, 401, 'the form logout signed the user out')
 })
 
 t.test('logout only accepts POST', async (t) => {
