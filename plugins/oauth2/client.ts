@@ -2,8 +2,9 @@ import { timingSafeEqual, createHash } from 'node:crypto'
 import * as oidc from 'openid-client'
 import type { OAuth2Config } from './config.js'
 import { isLoopbackHost } from './config.js'
-import { StateMismatchError } from './errors.js'
+import { StateMismatchError, TokenRejectedError } from './errors.js'
 import { toProviderError } from './provider-errors.js'
+import { IdTokenSignatureVerifier } from './id-token-signature.js'
 
 /** What a login redirect needs to remember until the callback. */
 export interface AuthorizationRequest {
@@ -47,6 +48,10 @@ export interface TokenSet {
 
 type CallbackParams = URLSearchParams | Record<string, string | undefined>
 
+// openid-client refuses an expired ID token but not one issued in the future;
+// a provider clock this far ahead (or a forged iat) is refused.
+const MAX_IAT_AHEAD_SECONDS = 60
+
 /**
  * Runs the OAuth2 / OpenID Connect protocol for one provider and client, over
  * openid-client.
@@ -59,6 +64,7 @@ type CallbackParams = URLSearchParams | Record<string, string | undefined>
 export class OAuth2Client {
   readonly #config: OAuth2Config
   #configuration: Promise<oidc.Configuration> | undefined
+  #signatures: IdTokenSignatureVerifier | undefined
 
   constructor (config: OAuth2Config) {
     config.validate()
@@ -134,6 +140,7 @@ export class OAuth2Client {
         expectedNonce: checks.nonce,
         idTokenExpected: this.#config.isOpenId
       })
+      await this.#verifyIdToken(response)
       return toTokenSet(response)
     } catch (err) {
       throw toProviderError(err)
@@ -144,7 +151,9 @@ export class OAuth2Client {
   async refreshToken (refreshToken: string): Promise<TokenSet> {
     const configuration = await this.#configurationOnce()
     try {
-      return toTokenSet(await oidc.refreshTokenGrant(configuration, refreshToken))
+      const response = await oidc.refreshTokenGrant(configuration, refreshToken)
+      await this.#verifyIdToken(response)
+      return toTokenSet(response)
     } catch (err) {
       throw toProviderError(err)
     }
@@ -178,6 +187,21 @@ export class OAuth2Client {
     }
   }
 
+  /**
+   * openid-client has checked the ID token's claims (issuer, audience,
+   * authorized party, expiry, nonce) and that its `alg` is one the provider's
+   * metadata lists; this adds the signature, against the provider's keys.
+   */
+  async #verifyIdToken (response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): Promise<void> {
+    if (response.id_token === undefined) return
+    if (this.#signatures === undefined) throw new TokenRejectedError({ cause: new Error('ID token from a provider without published keys') })
+    await this.#signatures.verify(response.id_token)
+    const iat = response.claims()?.iat
+    if (typeof iat !== 'number' || iat > Date.now() / 1000 + MAX_IAT_AHEAD_SECONDS) {
+      throw new TokenRejectedError({ cause: new Error('ID token "iat" is in the future') })
+    }
+  }
+
   #configurationOnce (): Promise<oidc.Configuration> {
     if (this.#configuration === undefined) {
       this.#configuration = this.#buildConfiguration().catch((err: unknown) => {
@@ -202,12 +226,14 @@ export class OAuth2Client {
         execute: issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname) ? [oidc.allowInsecureRequests] : []
       })
       if (config.isOpenId) {
-        if (configuration.serverMetadata().jwks_uri === undefined) {
-          throw new TypeError('the provider publishes no jwks_uri, so ID token signatures cannot be verified')
-        }
-        // openid-client trusts the TLS channel for code-flow ID tokens unless
-        // told otherwise; we verify the signature against the provider's keys.
-        oidc.enableNonRepudiationChecks(configuration)
+        // openid-client trusts the TLS channel for code-flow ID tokens; we
+        // verify the signature against the provider's keys ourselves, with a
+        // key cache that refetches when the provider rotates its keys
+        // (openid-client's waits a minute before it refetches).
+        this.#signatures = new IdTokenSignatureVerifier(configuration.serverMetadata(), {
+          timeoutMs: config.timeoutMs,
+          refreshIntervalMs: config.keyRefreshIntervalMs
+        })
       }
     } else {
       const metadata: oidc.ServerMetadata = {

@@ -22,11 +22,16 @@ interface ConfigFields {
   readonly redirectUri: string
   readonly scopes: readonly string[]
   readonly timeoutMs: number
+  readonly keyRefreshIntervalMs: number
   readonly tokenAuthMethod: TokenAuthMethod
   readonly authorizationParams: Readonly<Record<string, string>>
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000
+// A token signed with a key the client has not seen (the provider rotated its
+// keys) makes the client fetch the keys again, but at most this often, so
+// forged key ids cannot turn the client into a request amplifier.
+const DEFAULT_KEY_REFRESH_INTERVAL_MS = 5_000
 
 // Parameters the login sets itself; letting configuration override them would
 // switch off a protection (PKCE, state, nonce) or send the code elsewhere.
@@ -121,6 +126,7 @@ export class OAuth2Config {
       redirectUri,
       scopes,
       timeoutMs: DEFAULT_TIMEOUT_MS,
+      keyRefreshIntervalMs: DEFAULT_KEY_REFRESH_INTERVAL_MS,
       tokenAuthMethod: clientSecret === undefined || clientSecret === '' ? 'none' : 'client_secret_basic',
       authorizationParams: {}
     })
@@ -139,6 +145,14 @@ export class OAuth2Config {
   /** Timeout in milliseconds for every call to the provider (discovery, keys, token, userinfo). Default 10000. */
   timeout (ms: number): OAuth2Config {
     return this.#with({ timeoutMs: ms })
+  }
+
+  /**
+   * Shortest time in milliseconds between two fetches of the provider's keys
+   * caused by an ID token whose key id is not in the cached set. Default 5000.
+   */
+  keyRefreshInterval (ms: number): OAuth2Config {
+    return this.#with({ keyRefreshIntervalMs: ms })
   }
 
   /** How the client authenticates at the token endpoint. Default `client_secret_basic` (or `none` without a secret). */
@@ -171,6 +185,7 @@ export class OAuth2Config {
   get redirectUri (): string { return this.#fields.redirectUri }
   get scopes (): readonly string[] { return this.#fields.scopes }
   get timeoutMs (): number { return this.#fields.timeoutMs }
+  get keyRefreshIntervalMs (): number { return this.#fields.keyRefreshIntervalMs }
   get tokenAuthMethod (): TokenAuthMethod { return this.#fields.tokenAuthMethod }
   get authorizationParams (): Readonly<Record<string, string>> { return this.#fields.authorizationParams }
   /** True when the login asks for an ID token (`openid` scope). */
@@ -201,6 +216,9 @@ export class OAuth2Config {
     }
     if (!Number.isSafeInteger(f.timeoutMs) || f.timeoutMs <= 0) {
       throw new OAuth2OptionError('options.config.timeout must be a positive number of milliseconds')
+    }
+    if (!Number.isSafeInteger(f.keyRefreshIntervalMs) || f.keyRefreshIntervalMs <= 0) {
+      throw new OAuth2OptionError('options.config.keyRefreshInterval must be a positive number of milliseconds')
     }
     for (const scope of f.scopes) {
       if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {

@@ -58,7 +58,9 @@ function describe (err: unknown): string {
   if (!(err instanceof Error)) return 'unknown failure'
   const code = (err as { code?: unknown }).code
   const oauthError = err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError ? err.error : undefined
-  const parts = [err.message]
+  // openid-client's own messages are fixed texts; anything else (a JSON
+  // parse error quotes the body it choked on) is named, not quoted.
+  const parts = [err instanceof oidc.ClientError || err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError ? err.message : err.name]
   if (typeof code === 'string') parts.push(`code=${code}`)
   // The OAuth error code is a registered token (invalid_grant, access_denied);
   // anything else the provider wrote stays out of the message.
