@@ -266,14 +266,14 @@ export interface HostileLogin {
 }
 
 /** Starts a login at the app, lets the provider redirect straight back, and runs the callback. */
-export async function loginAt (app: FastifyInstance, options: { returnTo?: string, callbackQuery?: Record<string, string> } = {}): Promise<HostileLogin> {
+export async function loginAt (app: FastifyInstance, options: { returnTo?: string, editCallback?: (url: URL) => void } = {}): Promise<HostileLogin> {
   const { authorizeUrl, cookie } = await startLogin(app, options.returnTo === undefined ? {} : { returnTo: options.returnTo })
   const redirect = await fetch(authorizeUrl, { redirect: 'manual' })
   await redirect.arrayBuffer()
   const location = redirect.headers.get('location')
   if (redirect.status !== 302 || location === null) throw new Error(`authorize answered ${redirect.status}`)
   const callbackUrl = new URL(location)
-  for (const [name, value] of Object.entries(options.callbackQuery ?? {})) callbackUrl.searchParams.set(name, value)
+  options.editCallback?.(callbackUrl)
   const callbackPath = callbackUrl.pathname + callbackUrl.search
   const response = await app.inject({ method: 'GET', url: callbackPath, headers: { cookie } })
   return { response, cookie: sessionCookie(response) ?? cookie, callbackPath, authorizeUrl }
