@@ -4,6 +4,7 @@ import type {} from '@fastify/session'
 import type {} from '../../plugins/oauth2/index.js'
 import { CallbackQuery, ErrorBody, LoginQuery, UserBody } from './schemas.js'
 import { safeReturnTo } from './return-to.js'
+import { rejectMalformedQuery } from './raw-query.js'
 import { addTransaction, takeTransaction, clearTransactions, type PendingLogins } from './transactions.js'
 import { resolveRoutesOptions, type AuthRoutesOptions, type SessionUser, type StoredTokens } from './options.js'
 import { InvalidRequestError, LoginExpiredError, NoTransactionError, RoutesOptionError, UnauthenticatedError } from './errors.js'
@@ -82,6 +83,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     },
     // Fastify logs the request URL; here its query holds the authorization code.
     logSerializers: { req: redactedRequest },
+    onRequest: rejectMalformedQuery,
     onSend: noStoreNoReferrer,
     preValidation: providerErrorResponse,
     errorHandler: callbackErrorHandler

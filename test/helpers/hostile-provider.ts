@@ -265,14 +265,19 @@ export interface HostileLogin {
   authorizeUrl: URL
 }
 
-/** Starts a login at the app, lets the provider redirect straight back, and runs the callback. */
-export async function loginAt (app: FastifyInstance, options: { returnTo?: string, editCallback?: (url: URL) => void } = {}): Promise<HostileLogin> {
-  const { authorizeUrl, cookie } = await startLogin(app, options.returnTo === undefined ? {} : { returnTo: options.returnTo })
+/** Plays the browser at the hostile provider: returns the callback URL it redirects to. */
+export async function authorizeAt (authorizeUrl: URL): Promise<URL> {
   const redirect = await fetch(authorizeUrl, { redirect: 'manual' })
   await redirect.arrayBuffer()
   const location = redirect.headers.get('location')
   if (redirect.status !== 302 || location === null) throw new Error(`authorize answered ${redirect.status}`)
-  const callbackUrl = new URL(location)
+  return new URL(location)
+}
+
+/** Starts a login at the app, lets the provider redirect straight back, and runs the callback. */
+export async function loginAt (app: FastifyInstance, options: { returnTo?: string, editCallback?: (url: URL) => void } = {}): Promise<HostileLogin> {
+  const { authorizeUrl, cookie } = await startLogin(app, options.returnTo === undefined ? {} : { returnTo: options.returnTo })
+  const callbackUrl = await authorizeAt(authorizeUrl)
   options.editCallback?.(callbackUrl)
   const callbackPath = callbackUrl.pathname + callbackUrl.search
   const response = await app.inject({ method: 'GET', url: callbackPath, headers: { cookie } })
