@@ -29,6 +29,18 @@ async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginO
   await app.register(session, options?.session)
   await app.register(oauth2, { config: options?.provider })
   await app.register(authRoutes, { ...routeOptions, prefix })
+  warnInsecureRedirect(app, options)
+}
+
+// Browsers drop a Secure cookie set over plain http, so with an http
+// callback the session never sticks and every login ends in "no login in
+// progress". Said once, at startup, instead of leaving it to be debugged.
+function warnInsecureRedirect (app: FastifyInstance, options: FastifyOidcLoginOptions): void {
+  const secure = options.session?.secure ?? true
+  const redirectUri = options.provider.redirectUri
+  if (secure && URL.canParse(redirectUri) && new URL(redirectUri).protocol === 'http:') {
+    app.log.warn({ redirectUri }, 'fastify-oidc-login: the session cookie is Secure but the redirect URI is plain http; browsers will not send the cookie back to the callback, so logins fail. Serve the app over https, or set session.secure: false for local http work')
+  }
 }
 
 /** The all-in-one plugin: `session` + `oauth2` + auth routes. */
