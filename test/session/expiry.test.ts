@@ -31,15 +31,30 @@ t.test('ends an active session at its absolute lifetime', { skip: skipWithoutRed
   t.same((await app.inject({ url: '/read', headers: { cookie } })).json(), { user: null })
 })
 
-t.test('enforces the deadlines itself, not only through the Redis TTL', { skip: skipWithoutRedis }, async (t) => {
+t.test('enforces the idle timeout itself, not only through the Redis TTL', { skip: skipWithoutRedis }, async (t) => {
   const redis = await startRedis(t)
-  const app = await sessionApp(t, { redis: { url: redis.url }, maxAge: 300, idleTimeout: 200, idleRefreshInterval: 20 })
+  const app = await sessionApp(t, { redis: { url: redis.url }, maxAge: 60_000, idleTimeout: 200, idleRefreshInterval: 20 })
   const cookie = sessionCookie(await app.inject('/write'))!
   const key = `oidc:sess:${sessionIdOf(cookie)}`
   t.equal(await redis.inspect.persist(key), 1, 'the TTL is removed behind the app\'s back')
-  await sleep(350)
+  await sleep(300)
   t.equal(await redis.inspect.exists(key), 1, 'Redis still holds the session')
   t.same((await app.inject({ url: '/read', headers: { cookie } })).json(), { user: null }, 'the app refuses it anyway')
+  t.equal(await redis.inspect.exists(key), 0, 'and deletes it')
+})
+
+t.test('enforces the absolute lifetime itself, although refreshes moved the cookie expiry', { skip: skipWithoutRedis }, async (t) => {
+  const redis = await startRedis(t)
+  const app = await sessionApp(t, { redis: { url: redis.url }, maxAge: 1000, idleTimeout: 60_000, idleRefreshInterval: 100 })
+  const started = Date.now()
+  const cookie = sessionCookie(await app.inject('/write'))!
+  const key = `oidc:sess:${sessionIdOf(cookie)}`
+  await sleep(600)
+  t.same((await app.inject({ url: '/read', headers: { cookie } })).json(), { user: 'ada' }, 'refreshed at about 600 ms')
+  t.equal(await redis.inspect.persist(key), 1, 'the TTL is removed behind the app\'s back')
+  await sleep(Math.max(0, 1150 - (Date.now() - started)))
+  t.equal(await redis.inspect.exists(key), 1, 'Redis still holds the session')
+  t.same((await app.inject({ url: '/read', headers: { cookie } })).json(), { user: null }, 'the app refuses it after maxAge from its creation')
   t.equal(await redis.inspect.exists(key), 0, 'and deletes it')
 })
 
