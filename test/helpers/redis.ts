@@ -46,6 +46,8 @@ export async function startRedis (t: Test): Promise<RedisServer> {
   const port = await freePort()
   let child = await spawnRedis(port, dir)
   const inspect = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: null })
+  // Refused connections while a test has Redis down are expected.
+  inspect.on('error', () => {})
   await inspect.connect()
 
   t.teardown(async () => {
@@ -77,7 +79,10 @@ export async function startRedis (t: Test): Promise<RedisServer> {
  * once Redis has delivered all of them.
  */
 export async function monitorCommands (t: Test, server: RedisServer): Promise<{ take: () => Promise<string[][]> }> {
-  const monitor = await server.inspect.duplicate().monitor()
+  const connection = server.inspect.duplicate()
+  connection.on('error', () => {})
+  const monitor = await connection.monitor()
+  monitor.on('error', () => {})
   t.teardown(() => { monitor.disconnect() })
   let seen: Array<{ args: string[], source: string }> = []
   let marks = 0
