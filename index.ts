@@ -50,7 +50,7 @@ export const fastifyOidcLogin = fp(oidcLoginPlugin, {
 })
 
 export default fastifyOidcLogin
-export { session, MemorySessionStore, SessionOptionError, SessionStoreUnavailableError } from './plugins/session/index.js'
+export { session, MemorySessionStore, RedisSessionStore, redisClientOptions, SessionOptionError, SessionStoreUnavailableError } from './plugins/session/index.js'
 export {
   oauth2,
   OAuth2Config,
@@ -71,6 +71,6 @@ export {
   UnauthenticatedError,
   RoutesOptionError
 } from './routes/auth/index.js'
-export type { SessionPluginOptions, MemorySessionStoreOptions } from './plugins/session/index.js'
+export type { SessionPluginOptions, SessionRedisOptions, MemorySessionStoreOptions, RedisSessionStoreOptions, OidcSessionStore, SessionTimes } from './plugins/session/index.js'
 export type { AuthorizationRequest, ExchangeChecks, IdentityClaims, TokenSet, TokenAuthMethod, ProviderEndpoints } from './plugins/oauth2/index.js'
 export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'

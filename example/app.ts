@@ -58,13 +58,14 @@ export async function buildExample (env: ExampleEnv = process.env as ExampleEnv,
     secret = randomBytes(32).toString('base64url')
     app.log.warn('SESSION_SECRET is not set: using a random one, so sessions end when the server restarts')
   }
-  if (env.REDIS_URL !== undefined && env.REDIS_URL !== '') {
-    throw new Error('REDIS_URL: the Redis session store is not available in this version yet')
-  }
+  // Several instances share sessions through Redis; without it they stay in
+  // this process's memory.
+  const redis = env.REDIS_URL === undefined || env.REDIS_URL === '' ? undefined : { url: env.REDIS_URL }
 
   await app.register(fastifyOidcLogin, {
     session: {
       secret,
+      redis,
       // Plain http (local work) needs a non-Secure cookie, or the browser drops it.
       secure: env.SESSION_COOKIE_SECURE === undefined ? new URL(redirectUri).protocol === 'https:' : env.SESSION_COOKIE_SECURE !== 'false'
     },
