@@ -2,8 +2,10 @@ import { timingSafeEqual, createHash } from 'node:crypto'
 import * as oidc from 'openid-client'
 import type { OAuth2Config } from './config.js'
 import { isLoopbackHost } from './config.js'
-import { StateMismatchError } from './errors.js'
+import * as jose from 'jose'
+import { LogoutTokenRejectedError, StateMismatchError } from './errors.js'
 import { toProviderError } from './provider-errors.js'
+import { asymmetricAlgorithms, verifyLogoutToken, type LogoutClaims } from './logout-token.js'
 
 /** What a login redirect needs to remember until the callback. */
 export interface AuthorizationRequest {
@@ -45,6 +47,11 @@ export interface TokenSet {
   claims: IdentityClaims | undefined
 }
 
+// A logout token is sent the moment the provider session ends; an old one is
+// either delayed beyond use or replayed.
+const LOGOUT_TOKEN_MAX_AGE = 300
+const CLOCK_TOLERANCE = 60
+
 type CallbackParams = URLSearchParams | Record<string, string | undefined>
 
 /**
@@ -59,6 +66,7 @@ type CallbackParams = URLSearchParams | Record<string, string | undefined>
 export class OAuth2Client {
   readonly #config: OAuth2Config
   #configuration: Promise<oidc.Configuration> | undefined
+  #logoutKeys: jose.JWTVerifyGetKey | undefined
 
   constructor (config: OAuth2Config) {
     config.validate()
@@ -173,6 +181,63 @@ export class OAuth2Client {
       }
       const claims = await oidc.fetchUserInfo(configuration, accessToken, expectedSubject ?? oidc.skipSubjectCheck)
       return claims as IdentityClaims
+    } catch (err) {
+      throw toProviderError(err)
+    }
+  }
+
+  /**
+   * Validates a back-channel logout token (OpenID Connect Back-Channel
+   * Logout 1.0) against the provider's published keys. Throws
+   * `FST_OIDC_INVALID_LOGOUT_TOKEN` (400) when any check fails. Replay of its
+   * `jti` is for the caller to refuse, until `replayUntil`.
+   */
+  async verifyLogoutToken (logoutToken: string): Promise<LogoutClaims> {
+    const configuration = await this.#configurationOnce()
+    const metadata = configuration.serverMetadata()
+    if (!this.#config.isOpenId || metadata.jwks_uri === undefined) {
+      throw new LogoutTokenRejectedError({ cause: new Error('this provider publishes no keys') })
+    }
+    this.#logoutKeys ??= jose.createRemoteJWKSet(new URL(metadata.jwks_uri), {
+      timeoutDuration: this.#config.timeoutMs,
+      // A key id not seen before is fetched at most this often, so forged
+      // tokens with random key ids cannot make us hammer the provider.
+      cooldownDuration: 30_000
+    })
+    return await verifyLogoutToken(logoutToken, {
+      issuer: metadata.issuer,
+      clientId: this.#config.clientId,
+      keys: this.#logoutKeys,
+      algorithms: asymmetricAlgorithms(metadata.id_token_signing_alg_values_supported),
+      maxAge: LOGOUT_TOKEN_MAX_AGE,
+      clockTolerance: CLOCK_TOLERANCE
+    })
+  }
+
+  /**
+   * The provider's RP-initiated logout URL (`end_session_endpoint`) with
+   * `id_token_hint` and `post_logout_redirect_uri`, or `undefined` when the
+   * provider has none.
+   */
+  async endSessionUrl (idTokenHint: string | undefined, postLogoutRedirectUri: string | undefined): Promise<URL | undefined> {
+    const configuration = await this.#configurationOnce()
+    if (configuration.serverMetadata().end_session_endpoint === undefined) return undefined
+    const params: Record<string, string> = { client_id: this.#config.clientId }
+    if (idTokenHint !== undefined) params.id_token_hint = idTokenHint
+    if (postLogoutRedirectUri !== undefined) params.post_logout_redirect_uri = postLogoutRedirectUri
+    return oidc.buildEndSessionUrl(configuration, params)
+  }
+
+  /**
+   * Revokes a token at the provider (RFC 7009). Resolves `false` when the
+   * provider has no revocation endpoint.
+   */
+  async revokeToken (token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    const configuration = await this.#configurationOnce()
+    if (configuration.serverMetadata().revocation_endpoint === undefined) return false
+    try {
+      await oidc.tokenRevocation(configuration, token, { token_type_hint: hint })
+      return true
     } catch (err) {
       throw toProviderError(err)
     }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { SessionStore } from '@fastify/session'
 import fp from 'fastify-plugin'
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
@@ -31,13 +32,18 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
     app.log.warn('fastify-oidc-login: sessions are in process memory; use a shared store (Redis) when several instances serve traffic')
   }
 
+  const guarded = guardStore(store, opts.storeTimeout)
+  // Ending sessions outside their own requests (back-channel logout, "log out
+  // everywhere") needs the store the sessions live in.
+  app.decorate('sessionStore', { getter: () => guarded })
+
   if (!app.hasDecorator('parseCookie')) {
     await app.register(fastifyCookie)
   }
   await app.register(fastifySession, {
     secret: opts.secret,
     cookieName: opts.cookieName,
-    store: guardStore(store, opts.storeTimeout),
+    store: guarded,
     saveUninitialized: false,
     // A rolling session rewrites the whole session on every request; expiry is
     // enforced server-side instead.
@@ -59,6 +65,13 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
     }
     return payload
   })
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The store sessions live in (bounded by `storeTimeout`), to end sessions by id. */
+    readonly sessionStore: SessionStore
+  }
 }
 
 /** The session plugin; register once per application. */
