@@ -42,7 +42,7 @@ export const fastifyOidcLogin = fp(oidcLoginPlugin, {
 })
 
 export default fastifyOidcLogin
-export { session, MemorySessionStore, SessionOptionError, SessionStoreUnavailableError } from './plugins/session/index.js'
+export { session, MemorySessionStore, RedisSessionStore, redisClientOptions, SessionOptionError, SessionStoreUnavailableError } from './plugins/session/index.js'
 export {
   oauth2,
   OAuth2Config,
@@ -74,7 +74,7 @@ export {
   SessionEndedError,
   RefreshBusyError
 } from './plugins/tokens/index.js'
-export type { SessionPluginOptions, MemorySessionStoreOptions } from './plugins/session/index.js'
+export type { SessionPluginOptions, SessionRedisOptions, MemorySessionStoreOptions, RedisSessionStoreOptions, OidcSessionStore, SessionTimes } from './plugins/session/index.js'
 export type { AuthorizationRequest, ExchangeChecks, IdentityClaims, TokenSet, TokenAuthMethod, ProviderEndpoints, LogoutClaims } from './plugins/oauth2/index.js'
 export type {
   TokensPluginOptions,

@@ -1,6 +1,6 @@
 import type { Session } from 'fastify'
-import type { SessionStore } from '@fastify/session'
 import { SessionStoreUnavailableError } from './errors.js'
+import type { OidcSessionStore } from './store.js'
 
 type Callback = (err?: unknown) => void
 
@@ -10,8 +10,8 @@ type Callback = (err?: unknown) => void
  * A store that throws, fails or hangs becomes a coded 503 instead of a 500 or
  * a request that never ends; a late answer from a hung store is ignored.
  */
-export function guardStore (store: SessionStore, timeout: number): SessionStore {
-  return {
+export function guardStore (store: OidcSessionStore, timeout: number): OidcSessionStore {
+  const guarded: OidcSessionStore = {
     get (sessionId, callback) {
       bounded(timeout, (done) => store.get(sessionId, done), callback)
     },
@@ -22,6 +22,18 @@ export function guardStore (store: SessionStore, timeout: number): SessionStore 
       bounded(timeout, (done) => store.destroy(sessionId, done), callback)
     }
   }
+  const { update, claim } = store
+  if (update !== undefined) {
+    guarded.update = (sessionId, session, callback) => {
+      bounded(timeout, (done) => update.call(store, sessionId, session, done), callback)
+    }
+  }
+  if (claim !== undefined) {
+    guarded.claim = (key, ttl, callback) => {
+      bounded(timeout, (done) => claim.call(store, key, ttl, done), callback)
+    }
+  }
+  return guarded
 }
 
 // The store's callbacks differ only in their optional second argument.

@@ -1,5 +1,6 @@
 import type { Session } from 'fastify'
-import type { SessionStore } from '@fastify/session'
+import { timesOf } from './lifetime.js'
+import { MemoryClaims, type OidcSessionStore } from './store.js'
 
 type Callback = (err?: unknown) => void
 type GetCallback = (err: unknown, session?: Session | null) => void
@@ -13,7 +14,7 @@ interface Entry {
 export interface MemorySessionStoreOptions {
   /** Most sessions kept; the least recently written is dropped first. Default 10000. */
   maxEntries?: number
-  /** Lifetime of an entry whose session carries no cookie expiry. Default 8 hours. */
+  /** Lifetime of an entry whose session carries no expiry. Default 8 hours. */
   defaultTtl?: number
 }
 
@@ -23,16 +24,19 @@ export interface MemorySessionStoreOptions {
  * Unlike @fastify/session's default store it expires entries and holds at most
  * `maxEntries`, so a flood of new sessions cannot exhaust memory. Values are
  * kept as JSON, so a handler mutating a session object after the response
- * cannot change what is stored.
+ * cannot change what is stored. Claims and updates run synchronously, so they
+ * are atomic within the process.
  */
-export class MemorySessionStore implements SessionStore {
+export class MemorySessionStore implements OidcSessionStore {
   readonly #entries = new Map<string, Entry>()
   readonly #maxEntries: number
   readonly #defaultTtl: number
+  readonly #claims: MemoryClaims
 
   constructor (options: MemorySessionStoreOptions = {}) {
     this.#maxEntries = options.maxEntries ?? 10_000
     this.#defaultTtl = options.defaultTtl ?? 8 * 60 * 60 * 1000
+    this.#claims = new MemoryClaims(this.#maxEntries)
   }
 
   /** Number of live and not yet swept entries; for tests and metrics. */
@@ -47,6 +51,18 @@ export class MemorySessionStore implements SessionStore {
     this.#entries.set(sessionId, { json: JSON.stringify(session), expiresAt })
     this.#evict()
     callback()
+  }
+
+  /** Like `set`, but only while the session still exists (so logout stays final). */
+  update (sessionId: string, session: Session, callback: Callback): void {
+    const entry = this.#entries.get(sessionId)
+    if (entry === undefined || entry.expiresAt <= Date.now()) return callback()
+    this.set(sessionId, session, callback)
+  }
+
+  /** Answers `true` to the first claim of `key` within `ttl` ms. */
+  claim (key: string, ttl: number, callback: (err: unknown, first?: boolean) => void): void {
+    callback(null, this.#claims.claim(key, ttl))
   }
 
   get (sessionId: string, callback: GetCallback): void {
@@ -74,6 +90,8 @@ export class MemorySessionStore implements SessionStore {
 }
 
 function expiryOf (session: Session): number | undefined {
+  const times = timesOf(session)
+  if (times !== undefined) return times.expiresAt
   const expires = session.cookie?.expires
   if (expires === undefined || expires === null) return undefined
   const time = new Date(expires).getTime()

@@ -1,5 +1,11 @@
 import type { SessionStore } from '@fastify/session'
+import type { Cluster, Redis } from 'ioredis'
 import { SessionOptionError } from './errors.js'
+
+/** Sessions in Redis: a URL (the plugin creates and closes the client) or a client of yours. */
+export type SessionRedisOptions =
+  | { /** `redis://` or `rediss://` URL. */ url: string, /** Key prefix. Default `oidc:sess:`. */ prefix?: string }
+  | { /** An ioredis client (standalone, Sentinel or Cluster); you close it. */ client: Redis | Cluster, /** Key prefix. Default `oidc:sess:`. */ prefix?: string }
 
 /** Options of the session plugin. Durations are in milliseconds. */
 export interface SessionPluginOptions {
@@ -9,8 +15,14 @@ export interface SessionPluginOptions {
   cookieName?: string
   /** Send the cookie over HTTPS only. Default `true`; turn off only for local plain-http work. */
   secure?: boolean
-  /** Absolute session lifetime, enforced by the cookie expiry and the store TTL. Default 8 hours. */
+  /** Absolute session lifetime from the first write, enforced server-side and by the store TTL. Default 8 hours. */
   maxAge?: number
+  /** A session unused this long ends, enforced server-side and by the store TTL. Default 30 minutes. */
+  idleTimeout?: number
+  /** The idle deadline is pushed back by at most one store write per this interval. Default 1 minute (at most a tenth of `idleTimeout`). */
+  idleRefreshInterval?: number
+  /** Keep sessions in Redis (`RedisSessionStore`). Exclusive with `store`. */
+  redis?: SessionRedisOptions
   /** Where sessions live. Default: a bounded in-memory store (one instance only). */
   store?: SessionStore
   /** Longest wait for the store before a request fails with 503. Default 2000. */
@@ -25,6 +37,9 @@ export interface ResolvedSessionOptions {
   cookieName: string
   secure: boolean
   maxAge: number
+  idleTimeout: number
+  idleRefreshInterval: number
+  redis: SessionRedisOptions | undefined
   store: SessionStore | undefined
   storeTimeout: number
   memoryStoreMaxEntries: number
@@ -32,6 +47,8 @@ export interface ResolvedSessionOptions {
 
 const MIN_SECRET_LENGTH = 32
 const EIGHT_HOURS = 8 * 60 * 60 * 1000
+const THIRTY_MINUTES = 30 * 60 * 1000
+const KEY_PREFIX_PATTERN = /^[\x21-\x7e]{1,64}$/
 const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/
 
 /**
@@ -65,11 +82,24 @@ export function resolveSessionOptions (options: Partial<SessionPluginOptions> | 
     throw new SessionOptionError('options.cookieName with a __Host- or __Secure- prefix requires options.secure')
   }
 
+  const idleTimeout = positiveInteger(opts.idleTimeout, THIRTY_MINUTES, 'options.idleTimeout')
+  const idleRefreshInterval = positiveInteger(opts.idleRefreshInterval, Math.max(1, Math.min(60_000, Math.floor(idleTimeout / 10))), 'options.idleRefreshInterval')
+  if (idleRefreshInterval >= idleTimeout) {
+    throw new SessionOptionError('options.idleRefreshInterval must be less than options.idleTimeout')
+  }
+  const redis = checkRedis(opts.redis)
+  if (redis !== undefined && opts.store !== undefined) {
+    throw new SessionOptionError('options.redis and options.store cannot both be set')
+  }
+
   return {
     secret: secrets,
     cookieName,
     secure,
     maxAge: positiveInteger(opts.maxAge, EIGHT_HOURS, 'options.maxAge'),
+    idleTimeout,
+    idleRefreshInterval,
+    redis,
     store: checkStore(opts.store),
     storeTimeout: positiveInteger(opts.storeTimeout, 2000, 'options.storeTimeout'),
     memoryStoreMaxEntries: positiveInteger(opts.memoryStoreMaxEntries, 10_000, 'options.memoryStoreMaxEntries')
@@ -91,4 +121,25 @@ function checkStore (store: unknown): SessionStore | undefined {
     throw new SessionOptionError('options.store must have get, set and destroy methods')
   }
   return candidate as SessionStore
+}
+
+function checkRedis (redis: unknown): SessionRedisOptions | undefined {
+  if (redis === undefined) return undefined
+  if (redis === null || typeof redis !== 'object') throw new SessionOptionError('options.redis must be an object with url or client')
+  const { url, client, prefix } = redis as { url?: unknown, client?: unknown, prefix?: unknown }
+  if (prefix !== undefined && (typeof prefix !== 'string' || !KEY_PREFIX_PATTERN.test(prefix))) {
+    throw new SessionOptionError('options.redis.prefix must be 1 to 64 printable characters without spaces')
+  }
+  if ((url === undefined) === (client === undefined)) {
+    throw new SessionOptionError('options.redis needs exactly one of url and client')
+  }
+  if (url !== undefined) {
+    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new SessionOptionError('options.redis.url must be a redis:// or rediss:// URL')
+    return prefix === undefined ? { url } : { url, prefix: prefix as string }
+  }
+  const candidate = client as { get?: unknown, set?: unknown, del?: unknown } | null
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.get !== 'function' || typeof candidate.set !== 'function' || typeof candidate.del !== 'function') {
+    throw new SessionOptionError('options.redis.client must be an ioredis client')
+  }
+  return prefix === undefined ? { client: client as Redis } : { client: client as Redis, prefix: prefix as string }
 }

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type {} from '@fastify/session'
 import type {} from '../../plugins/oauth2/index.js'
+import type {} from '../../plugins/session/index.js'
 import type {} from '../../plugins/tokens/index.js'
 import { CallbackQuery, ErrorBody, LoginQuery, UserBody } from './schemas.js'
 import { safeReturnTo } from './return-to.js'
-import { addTransaction, takeTransaction, clearTransactions, type PendingLogins } from './transactions.js'
+import { addTransaction, takeTransaction, clearTransactions, transactionKey, type PendingLogins } from './transactions.js'
 import { resolveRoutesOptions, type AuthRoutesOptions, type SessionUser } from './options.js'
 import { signOut } from './logout.js'
 import { backchannelLogoutRoute } from './backchannel.js'
@@ -40,7 +41,7 @@ const errorResponses = {
  * await app.register(authRoutes, { prefix: '/auth', defaultReturnTo: '/dashboard' })
  */
 export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
-  if (!app.hasRequestDecorator('session')) {
+  if (!app.hasRequestDecorator('session') || !app.hasDecorator('claimOnce')) {
     throw new RoutesOptionError('the auth routes need the session plugin registered first')
   }
   if (!app.hasDecorator('oauth2')) {
@@ -104,8 +105,10 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
       await session.save()
       throw hadPending ? new StateMismatchError() : new NoTransactionError()
     }
-    // Consumed before the provider is called, so a replayed callback finds nothing.
-    await session.save()
+    // Claimed in the session store before the provider is called: of identical
+    // callbacks racing (on one instance or several), exactly one gets through.
+    // The copy in this session is dropped when the session is written at the end.
+    if (!await app.claimOnce(`login:${transactionKey(tx.state)}`, opts.loginTimeout)) throw new NoTransactionError()
     if (Date.now() - tx.createdAt > opts.loginTimeout) throw new LoginExpiredError()
     client.validateState(tx.state, state)
 

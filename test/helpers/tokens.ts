@@ -113,7 +113,7 @@ export async function buildTokensApp (t: Test, options: TokensAppOptions): Promi
   })
   app.post<{ Querystring: { wait?: string } }>('/api/cart', async (request) => {
     await new Promise((resolve) => setTimeout(resolve, Number(request.query.wait ?? 0)))
-    request.session.set('cart', [Date.now()])
+    request.session.set('tokensTestCart', [Date.now()])
     return { ok: true }
   })
   await app.ready()
@@ -128,8 +128,8 @@ export function sessionIdOf (cookie: string): string {
 
 declare module 'fastify' {
   interface Session {
-    /** Written by the test app's `/api/cart`. */
-    cart?: number[]
+    /** Written by the tokens test app's `/api/cart`. */
+    tokensTestCart?: number[]
   }
 }
 
