@@ -10,7 +10,7 @@ export interface RedisCaller {
 
 /** Options of {@link RedisCoordinationStore}. */
 export interface RedisCoordinationStoreOptions {
-  /** Prefix of every key. Default `oidc:`. */
+  /** Prefix of every key. Default `oidc:coord:`. */
   prefix?: string
 }
 
@@ -49,7 +49,7 @@ export class RedisCoordinationStore implements CoordinationStore {
       throw new TypeError('redis must be an ioredis client')
     }
     this.#redis = redis
-    this.#prefix = options.prefix ?? 'oidc:'
+    this.#prefix = options.prefix ?? 'oidc:coord:'
   }
 
   async add (key: string, value: string, ttl: number): Promise<boolean> {

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto'
 import { Writable } from 'node:stream'
 import type { Test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import type { SessionStore } from '@fastify/session'
-import fastifyOidcLogin, { type FastifyOidcLoginOptions } from '../../index.js'
+import fastifyOidcLogin, { type FastifyOidcLoginOptions, type SessionPluginOptions } from '../../index.js'
 import { startProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REDIRECT_URI, type TestProvider } from './provider.js'
 import { testProviderConfig, TEST_SECRET } from './build.js'
 import { authorizeAtProvider, callbackPath, sessionCookie, startLogin } from './login.js'
@@ -77,8 +76,8 @@ export interface TokensAppOptions {
   issuer: string
   routes?: FastifyOidcLoginOptions['routes']
   tokens?: FastifyOidcLoginOptions['tokens']
-  /** A store shared with other apps, standing for instances that share sessions. */
-  sessionStore?: SessionStore
+  /** Session options, such as `redis` for instances that share sessions. */
+  session?: Partial<SessionPluginOptions>
   logs?: LogCapture
 }
 
@@ -97,7 +96,7 @@ export async function buildTokensApp (t: Test, options: TokensAppOptions): Promi
   const app = Fastify(options.logs === undefined ? { logger: false } : { logger: { level: 'trace', stream: options.logs } })
   t.teardown(() => app.close())
   await app.register(fastifyOidcLogin, {
-    session: { secret: TEST_SECRET, secure: false, ...(options.sessionStore === undefined ? {} : { store: options.sessionStore }) },
+    session: { secret: TEST_SECRET, secure: false, ...options.session },
     provider: testProviderConfig(options.issuer),
     routes: { storeTokens: true, ...options.routes },
     tokens: options.tokens
