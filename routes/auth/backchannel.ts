@@ -38,9 +38,7 @@ export async function backchannelLogoutRoute (app: FastifyInstance): Promise<voi
       consumes: ['application/x-www-form-urlencoded'],
       body: BackchannelLogoutBody,
       response: { 200: { type: 'null', description: 'Sessions ended' }, 400: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody }
-    },
-    // The body is a credential-like token; keep it out of any log line.
-    logSerializers: { req: (request) => ({ method: request.method, url: request.url, remoteAddress: request.ip }) }
+    }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     try {
