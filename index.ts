@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { session, type SessionPluginOptions } from './plugins/session/index.js'
 import { oauth2, type OAuth2Config } from './plugins/oauth2/index.js'
 import { authRoutes, type AuthRoutesOptions } from './routes/auth/index.js'
+import { tokens, type TokensPluginOptions } from './plugins/tokens/index.js'
 
 /** Options of the all-in-one plugin. */
 export interface FastifyOidcLoginOptions {
@@ -12,6 +13,8 @@ export interface FastifyOidcLoginOptions {
   provider: OAuth2Config
   /** Auth routes settings; `prefix` defaults to `/auth`. */
   routes?: AuthRoutesOptions & { prefix?: string }
+  /** Token refresh and cross-instance coordination (refresh lock, logout indexes). */
+  tokens?: TokensPluginOptions
 }
 
 /**
@@ -28,6 +31,7 @@ async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginO
   const { prefix = '/auth', ...routeOptions } = options?.routes ?? {}
   await app.register(session, options?.session)
   await app.register(oauth2, { config: options?.provider })
+  await app.register(tokens, options?.tokens ?? {})
   await app.register(authRoutes, { ...routeOptions, prefix })
   warnInsecureRedirect(app, options)
 }
@@ -60,7 +64,8 @@ export {
   ProviderDeniedError,
   TokenRejectedError,
   ProviderError,
-  ProviderTimeoutError
+  ProviderTimeoutError,
+  LogoutTokenRejectedError
 } from './plugins/oauth2/index.js'
 export {
   authRoutes,
@@ -71,6 +76,26 @@ export {
   UnauthenticatedError,
   RoutesOptionError
 } from './routes/auth/index.js'
+export {
+  tokens,
+  OidcSessions,
+  MemoryCoordinationStore,
+  RedisCoordinationStore,
+  TokensOptionError,
+  NoTokensError,
+  SessionEndedError,
+  RefreshBusyError
+} from './plugins/tokens/index.js'
 export type { SessionPluginOptions, SessionRedisOptions, MemorySessionStoreOptions, RedisSessionStoreOptions, OidcSessionStore, SessionTimes } from './plugins/session/index.js'
-export type { AuthorizationRequest, ExchangeChecks, IdentityClaims, TokenSet, TokenAuthMethod, ProviderEndpoints } from './plugins/oauth2/index.js'
+export type { AuthorizationRequest, ExchangeChecks, IdentityClaims, TokenSet, TokenAuthMethod, ProviderEndpoints, LogoutClaims } from './plugins/oauth2/index.js'
+export type {
+  TokensPluginOptions,
+  RequestTokens,
+  CoordinationStore,
+  MemoryCoordinationStoreOptions,
+  RedisCaller,
+  RedisCoordinationStoreOptions,
+  SessionRecord,
+  SignIn
+} from './plugins/tokens/index.js'
 export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'

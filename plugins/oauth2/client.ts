@@ -2,9 +2,10 @@ import { timingSafeEqual, createHash } from 'node:crypto'
 import * as oidc from 'openid-client'
 import type { OAuth2Config } from './config.js'
 import { isLoopbackHost } from './config.js'
-import { StateMismatchError, TokenRejectedError } from './errors.js'
+import { LogoutTokenRejectedError, StateMismatchError, TokenRejectedError } from './errors.js'
 import { toProviderError } from './provider-errors.js'
 import { IdTokenSignatureVerifier } from './id-token-signature.js'
+import { verifyLogoutToken, type LogoutClaims } from './logout-token.js'
 
 /** What a login redirect needs to remember until the callback. */
 export interface AuthorizationRequest {
@@ -45,6 +46,11 @@ export interface TokenSet {
   scope: string | undefined
   claims: IdentityClaims | undefined
 }
+
+// A logout token is sent the moment the provider session ends; an old one is
+// either delayed beyond use or replayed.
+const LOGOUT_TOKEN_MAX_AGE = 300
+const CLOCK_TOLERANCE = 60
 
 type CallbackParams = URLSearchParams | Record<string, string | undefined>
 
@@ -199,6 +205,59 @@ export class OAuth2Client {
     const iat = response.claims()?.iat
     if (typeof iat !== 'number' || iat > Date.now() / 1000 + MAX_IAT_AHEAD_SECONDS) {
       throw new TokenRejectedError({ cause: new Error('ID token "iat" is in the future') })
+    }
+  }
+
+  /**
+   * Validates a back-channel logout token (OpenID Connect Back-Channel
+   * Logout 1.0) against the provider's published keys. Throws
+   * `FST_OIDC_INVALID_LOGOUT_TOKEN` (400) when any check fails. Replay of its
+   * `jti` is for the caller to refuse, until `replayUntil`.
+   */
+  async verifyLogoutToken (logoutToken: string): Promise<LogoutClaims> {
+    const configuration = await this.#configurationOnce()
+    const metadata = configuration.serverMetadata()
+    if (this.#signatures === undefined) {
+      throw new LogoutTokenRejectedError({ cause: new Error('this provider publishes no keys') })
+    }
+    // The same key cache as ID tokens: one fetch serves both, and an unknown
+    // key id refetches at most once per keyRefreshInterval.
+    return await verifyLogoutToken(logoutToken, {
+      issuer: metadata.issuer,
+      clientId: this.#config.clientId,
+      keys: this.#signatures.keys,
+      algorithms: [...this.#signatures.algorithms],
+      maxAge: LOGOUT_TOKEN_MAX_AGE,
+      clockTolerance: CLOCK_TOLERANCE
+    })
+  }
+
+  /**
+   * The provider's RP-initiated logout URL (`end_session_endpoint`) with
+   * `id_token_hint` and `post_logout_redirect_uri`, or `undefined` when the
+   * provider has none.
+   */
+  async endSessionUrl (idTokenHint: string | undefined, postLogoutRedirectUri: string | undefined): Promise<URL | undefined> {
+    const configuration = await this.#configurationOnce()
+    if (configuration.serverMetadata().end_session_endpoint === undefined) return undefined
+    const params: Record<string, string> = { client_id: this.#config.clientId }
+    if (idTokenHint !== undefined) params.id_token_hint = idTokenHint
+    if (postLogoutRedirectUri !== undefined) params.post_logout_redirect_uri = postLogoutRedirectUri
+    return oidc.buildEndSessionUrl(configuration, params)
+  }
+
+  /**
+   * Revokes a token at the provider (RFC 7009). Resolves `false` when the
+   * provider has no revocation endpoint.
+   */
+  async revokeToken (token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    const configuration = await this.#configurationOnce()
+    if (configuration.serverMetadata().revocation_endpoint === undefined) return false
+    try {
+      await oidc.tokenRevocation(configuration, token, { token_type_hint: hint })
+      return true
+    } catch (err) {
+      throw toProviderError(err)
     }
   }
 

@@ -17,3 +17,6 @@ export const ProviderError = createError('FST_OIDC_PROVIDER_ERROR', 'The provide
 
 /** The provider did not answer within the configured timeout. */
 export const ProviderTimeoutError = createError('FST_OIDC_PROVIDER_TIMEOUT', 'The provider did not answer in time', 504)
+
+/** A back-channel logout token failed validation (signature, issuer, audience, age, events, replay). */
+export const LogoutTokenRejectedError = createError('FST_OIDC_INVALID_LOGOUT_TOKEN', 'Invalid logout token', 400)

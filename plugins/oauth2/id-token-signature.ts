@@ -75,6 +75,11 @@ export class IdTokenSignatureVerifier {
     })
   }
 
+  /** The provider's key set, cached, for verifying other JWTs it signs (logout tokens). */
+  get keys (): ReturnType<typeof createRemoteJWKSet> {
+    return this.#keys
+  }
+
   /** The algorithms accepted for this provider. */
   get algorithms (): readonly string[] {
     return this.#algorithms

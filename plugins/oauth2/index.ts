@@ -63,7 +63,9 @@ export {
   ProviderDeniedError,
   TokenRejectedError,
   ProviderError,
-  ProviderTimeoutError
+  ProviderTimeoutError,
+  LogoutTokenRejectedError
 } from './errors.js'
 export type { TokenAuthMethod, ProviderEndpoints } from './config.js'
 export type { AuthorizationRequest, ExchangeChecks, IdentityClaims, TokenSet } from './client.js'
+export type { LogoutClaims } from './logout-token.js'

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { SessionStore } from '@fastify/session'
 import fp from 'fastify-plugin'
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
@@ -71,6 +72,9 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
       })
     })
   })
+  // Ending sessions outside their own requests (back-channel logout, "log out
+  // everywhere") needs the store the sessions live in.
+  app.decorate('sessionStore', { getter: () => guarded })
 
   if (!app.hasDecorator('parseCookie')) {
     await app.register(fastifyCookie)
@@ -110,6 +114,13 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
     }
     return payload
   })
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The store sessions live in (bounded by `storeTimeout`), to end sessions by id. */
+    readonly sessionStore: SessionStore
+  }
 }
 
 /**

@@ -3,11 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type {} from '@fastify/session'
 import type {} from '../../plugins/oauth2/index.js'
 import type {} from '../../plugins/session/index.js'
+import type {} from '../../plugins/tokens/index.js'
 import { CallbackQuery, ErrorBody, LoginQuery, UserBody } from './schemas.js'
 import { safeReturnTo } from './return-to.js'
 import { rejectMalformedQuery } from './raw-query.js'
 import { addTransaction, takeTransaction, clearTransactions, transactionKey, type PendingLogins } from './transactions.js'
-import { resolveRoutesOptions, type AuthRoutesOptions, type SessionUser, type StoredTokens } from './options.js'
+import { resolveRoutesOptions, type AuthRoutesOptions, type SessionUser } from './options.js'
+import { signOut } from './logout.js'
+import { backchannelLogoutRoute } from './backchannel.js'
 import { InvalidRequestError, LoginExpiredError, NoTransactionError, RoutesOptionError, UnauthenticatedError } from './errors.js'
 import { ProviderDeniedError, StateMismatchError } from '../../plugins/oauth2/index.js'
 
@@ -17,10 +20,11 @@ declare module 'fastify' {
     user?: SessionUser
     /** Logins started in this browser and not yet completed. */
     oidcLogins?: PendingLogins
-    /** Provider tokens, kept only when the routes run with `storeTokens`. */
-    oidcTokens?: StoredTokens
   }
 }
+
+// Record lifetime when the session cookie carries no expiry.
+const DEFAULT_RECORD_TTL = 8 * 60 * 60 * 1000
 
 const errorResponses = {
   400: ErrorBody,
@@ -46,7 +50,13 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
   }
   const client = app.oauth2
   const endpoints = client.config.endpoints
-  const opts = resolveRoutesOptions(options, endpoints.kind === 'discovery' ? endpoints.issuer : new URL(endpoints.authorizationUrl).origin)
+  const issuer = endpoints.kind === 'discovery' ? endpoints.issuer : new URL(endpoints.authorizationUrl).origin
+  const opts = resolveRoutesOptions(options, issuer)
+  // Tokens, provider logout and back-channel logout live in the tokens plugin.
+  const sessions = app.hasDecorator('oidc') ? app.oidc : undefined
+  if (sessions === undefined && (opts.storeTokens || opts.providerLogout || opts.backchannelLogout || opts.revokeTokensOnLogout)) {
+    throw new RoutesOptionError('options.storeTokens, providerLogout, revokeTokensOnLogout and backchannelLogout need the tokens plugin registered first')
+  }
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
 
   // Schema failures become one coded 400 that names the parameter, never a
@@ -112,7 +122,13 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     // fixation) holds a dead id now.
     await session.regenerate()
     request.session.set('user', user)
-    if (opts.storeTokens) request.session.set('oidcTokens', storedTokens(tokens))
+    if (sessions !== undefined) {
+      const expires = request.session.cookie.expires
+      await sessions.recordSignIn(request.session.sessionId, {
+        claims, issuer, tokens, storeTokens: opts.storeTokens, keepIdToken: opts.providerLogout,
+        expiresAt: expires instanceof Date ? expires.getTime() : Date.now() + DEFAULT_RECORD_TTL
+      })
+    }
     return reply.redirect(tx.returnTo, 302)
   })
 
@@ -126,20 +142,24 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
 
   routes.post('/logout', {
     schema: {
-      summary: 'Sign out: destroy the session server-side',
+      summary: 'Sign out: destroy the session server-side (and at the provider with providerLogout)',
       tags: ['auth'],
       response: { 204: { type: 'null', description: 'Signed out' }, 303: { type: 'null', description: 'Signed out; browser redirect' }, 503: ErrorBody }
     }
   }, async (request, reply) => {
-    if (request.session.get('user') !== undefined || request.session.get('oidcLogins') !== undefined) {
-      await request.session.destroy()
-    }
+    const providerLogoutUrl = await signOut(request, client, sessions, opts)
     reply.header('cache-control', 'no-store')
+    if (providerLogoutUrl !== undefined) {
+      // RP-initiated logout: the browser continues to the provider.
+      return reply.header('referrer-policy', 'no-referrer').redirect(providerLogoutUrl.href, 303)
+    }
     if (request.headers.accept?.includes('text/html') === true) {
       return reply.redirect(opts.logoutRedirect, 303)
     }
     return reply.code(204).send()
   })
+
+  if (opts.backchannelLogout) await app.register(backchannelLogoutRoute)
 
   routes.get('/me', {
     schema: {
@@ -180,15 +200,6 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
 
 function isCoded (error: FastifyError): boolean {
   return typeof error.code === 'string' && error.code.startsWith('FST_OIDC_')
-}
-
-function storedTokens (tokens: { accessToken: string, tokenType: string, expiresAt: number | undefined, refreshToken: string | undefined, idToken: string | undefined, scope: string | undefined }): StoredTokens {
-  const stored: StoredTokens = { accessToken: tokens.accessToken, tokenType: tokens.tokenType }
-  if (tokens.expiresAt !== undefined) stored.expiresAt = tokens.expiresAt
-  if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken
-  if (tokens.idToken !== undefined) stored.idToken = tokens.idToken
-  if (tokens.scope !== undefined) stored.scope = tokens.scope
-  return stored
 }
 
 async function noStoreNoReferrer (_request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {

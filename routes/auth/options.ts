@@ -1,4 +1,5 @@
 import type { IdentityClaims, TokenSet } from '../../plugins/oauth2/index.js'
+import type { StoredTokens } from '../../plugins/tokens/index.js'
 import { RoutesOptionError } from './errors.js'
 import { safeReturnTo } from './return-to.js'
 
@@ -18,15 +19,7 @@ export interface SessionUser {
   name?: string
 }
 
-/** Tokens kept server-side when `storeTokens` is on; never sent to the browser. */
-export interface StoredTokens {
-  accessToken: string
-  tokenType: string
-  expiresAt?: number
-  refreshToken?: string
-  idToken?: string
-  scope?: string
-}
+export type { StoredTokens }
 
 /** Builds the session user from the verified claims. */
 export type MapUser = (claims: IdentityClaims, tokens: TokenSet) => SessionUser | Promise<SessionUser>
@@ -39,12 +32,27 @@ export interface AuthRoutesOptions {
   defaultReturnTo?: string
   /** How long a started login may take before its callback is refused. Default 10 minutes. */
   loginTimeout?: number
-  /** Keep access, refresh and ID tokens in the server-side session. Default `false`. */
+  /**
+   * Keep access, refresh and ID tokens server-side with the session, for
+   * `request.oidc.accessToken()` and `request.oidc.userinfo()`. Default `false`.
+   */
   storeTokens?: boolean
   /** Send browsers here (with `?error=CODE`) when a callback fails, instead of a JSON error. */
   errorRedirect?: string
   /** Where a browser goes after logging out. Default `/`. */
   logoutRedirect?: string
+  /**
+   * RP-initiated logout: `POST /auth/logout` also redirects (303) to the
+   * provider's `end_session_endpoint` with `id_token_hint`, so the provider
+   * session ends too. Keeps the ID token server-side. Default `false`.
+   */
+  providerLogout?: boolean
+  /** The absolute `post_logout_redirect_uri` registered at the provider, sent with `providerLogout`. */
+  postLogoutRedirectUri?: string
+  /** Revoke the refresh (or access) token at the provider at logout, when it supports revocation. Default `false`. */
+  revokeTokensOnLogout?: boolean
+  /** Serve `POST /auth/backchannel-logout` (OpenID Connect Back-Channel Logout 1.0). Default `false`. */
+  backchannelLogout?: boolean
 }
 
 /** Options after defaults and checks. */
@@ -55,6 +63,10 @@ export interface ResolvedRoutesOptions {
   storeTokens: boolean
   errorRedirect: string | undefined
   logoutRedirect: string
+  providerLogout: boolean
+  postLogoutRedirectUri: string | undefined
+  revokeTokensOnLogout: boolean
+  backchannelLogout: boolean
 }
 
 /** The default `mapUser`: the standard claims, nothing else. */
@@ -86,6 +98,24 @@ export function resolveRoutesOptions (options: AuthRoutesOptions, fallbackIssuer
     loginTimeout,
     storeTokens: opts.storeTokens === true,
     errorRedirect: opts.errorRedirect === undefined ? undefined : samePath(opts.errorRedirect, 'options.errorRedirect'),
-    logoutRedirect: samePath(opts.logoutRedirect, 'options.logoutRedirect')
+    logoutRedirect: samePath(opts.logoutRedirect, 'options.logoutRedirect'),
+    providerLogout: flag(opts.providerLogout, 'options.providerLogout'),
+    postLogoutRedirectUri: absoluteUrl(opts.postLogoutRedirectUri, 'options.postLogoutRedirectUri'),
+    revokeTokensOnLogout: flag(opts.revokeTokensOnLogout, 'options.revokeTokensOnLogout'),
+    backchannelLogout: flag(opts.backchannelLogout, 'options.backchannelLogout')
   }
+}
+
+function flag (value: unknown, path: string): boolean {
+  if (value === undefined) return false
+  if (typeof value !== 'boolean') throw new RoutesOptionError(`${path} must be a boolean`)
+  return value
+}
+
+function absoluteUrl (value: unknown, path: string): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !URL.canParse(value) || !['https:', 'http:'].includes(new URL(value).protocol)) {
+    throw new RoutesOptionError(`${path} must be an absolute http(s) URL registered at the provider`)
+  }
+  return value
 }

@@ -26,9 +26,9 @@ export async function startLogin (app: FastifyInstance, options: { cookie?: stri
  * Plays the browser at the provider: follows redirects, fills in the
  * development sign-in form with `username` and confirms consent, until the
  * provider redirects to the app's callback. Returns that callback URL.
+ * Pass `jar` to keep the provider's cookies (its session) afterwards.
  */
-export async function authorizeAtProvider (authorizeUrl: URL, username: string): Promise<URL> {
-  const jar = new Map<string, string>()
+export async function authorizeAtProvider (authorizeUrl: URL, username: string, jar = new Map<string, string>()): Promise<URL> {
   let url = authorizeUrl
   let init: RequestInit = { method: 'GET' }
   for (let step = 0; step < 20; step++) {

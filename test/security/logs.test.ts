@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { MemorySessionStore, type OAuth2Config } from '../../index.js'
+import { MemorySessionStore, type IdentityClaims, type OAuth2Config, type TokenSet } from '../../index.js'
 import { build, TEST_SECRET } from '../helpers/build.js'
 import { startProvider, TEST_CLIENT_SECRET } from '../helpers/provider.js'
 import { authorizeAtProvider, callbackPath, sessionCookie, startLogin } from '../helpers/login.js'
@@ -9,6 +9,8 @@ import { readSession, sessionId } from '../helpers/session-store.js'
 
 interface Capture {
   lines: string[]
+  /** The tokens of the last login, as the callback received them. */
+  tokens?: TokenSet
   /** Values that must never appear in a log line. */
   secrets: Map<string, string>
 }
@@ -40,7 +42,8 @@ async function appWithCapture (t: Test, issuer: string, log: ReturnType<typeof c
   return build(t, {
     issuer,
     session: { store },
-    routes: { storeTokens: true },
+    // mapUser sees every token of the login, so the test knows the real values to search for.
+    routes: { storeTokens: true, mapUser: (claims: IdentityClaims, tokens: TokenSet) => { log.tokens = tokens; return { sub: claims.sub, issuer: String(claims.iss) } } },
     fastify: { logger: { level: 'trace', stream: log.stream } },
     ...extra
   })
@@ -64,8 +67,8 @@ t.test('no log line at any level holds a code, token, secret or session cookie a
   const callback = await app.inject({ method: 'GET', url: callbackPath(callbackUrl), headers: { cookie: preLogin } })
   t.equal(callback.statusCode, 302)
   const cookie = sessionCookie(callback)!
-  const tokens = (await readSession(store, sessionId(cookie)))?.oidcTokens
-  t.ok(tokens?.idToken, 'tokens are stored, so the search below has real values')
+  const tokens = log.tokens
+  t.ok(tokens?.idToken, 'the login produced tokens, so the search below has real values')
   log.secrets.set('authorization code', callbackUrl.searchParams.get('code')!)
   log.secrets.set('access token', tokens!.accessToken)
   log.secrets.set('ID token', tokens!.idToken!)

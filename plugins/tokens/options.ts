@@ -1,0 +1,55 @@
+import type { CoordinationStore } from './coordination.js'
+import { MemoryCoordinationStore } from './coordination.js'
+import { TokensOptionError } from './errors.js'
+
+/** Options of the tokens plugin. Durations in milliseconds. */
+export interface TokensPluginOptions {
+  /**
+   * Where session records, refresh locks and the logout indexes live.
+   * Default: process memory (one instance). Use a `RedisCoordinationStore`
+   * when several instances serve traffic.
+   */
+  coordination?: CoordinationStore
+  /** Refresh the access token when it expires within this time. Default 60000. */
+  refreshSkew?: number
+  /**
+   * Longest wait for another instance's refresh of the same session before
+   * answering 503. Default: the provider timeout plus 5000.
+   */
+  refreshWait?: number
+}
+
+/** Options after defaults and checks. */
+export interface ResolvedTokensOptions {
+  coordination: CoordinationStore
+  refreshSkew: number
+  refreshWait: number
+  /** A refresh lock outlives the slowest refresh, so two never overlap. */
+  lockTtl: number
+}
+
+const METHODS = ['add', 'get', 'set', 'delete', 'deleteIfEqual', 'indexAdd', 'indexRemove', 'indexMembers'] as const
+
+/** Applies defaults and rejects invalid options with a coded error naming the option. */
+export function resolveTokensOptions (options: TokensPluginOptions | undefined, providerTimeout: number): ResolvedTokensOptions {
+  const opts = options ?? {}
+  const coordination = opts.coordination ?? new MemoryCoordinationStore()
+  if (coordination === null || typeof coordination !== 'object' || METHODS.some((m) => typeof coordination[m] !== 'function')) {
+    throw new TokensOptionError(`options.coordination must implement ${METHODS.join(', ')}`)
+  }
+  const lockTtl = providerTimeout + 5000
+  return {
+    coordination,
+    refreshSkew: duration(opts.refreshSkew, 60_000, 'options.refreshSkew', true),
+    refreshWait: duration(opts.refreshWait, lockTtl, 'options.refreshWait', false),
+    lockTtl
+  }
+}
+
+function duration (value: unknown, fallback: number, path: string, zeroAllowed: boolean): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (zeroAllowed ? 0 : 1)) {
+    throw new TokensOptionError(`${path} must be a ${zeroAllowed ? 'non-negative' : 'positive'} integer`)
+  }
+  return value
+}
