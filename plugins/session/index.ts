@@ -3,7 +3,7 @@ import type { SessionStore } from '@fastify/session'
 import fp from 'fastify-plugin'
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
-import { Redis } from 'ioredis'
+import { Redis, type Cluster } from 'ioredis'
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionPluginOptions } from './options.js'
 import { MemorySessionStore } from './memory-store.js'
 import { RedisSessionStore, redisClientOptions } from './redis-store.js'
@@ -53,7 +53,10 @@ declare module 'fastify' {
  */
 async function sessionPlugin (app: FastifyInstance, options: SessionPluginOptions): Promise<void> {
   const opts = resolveSessionOptions(options)
-  const store: OidcSessionStore = opts.store ?? await redisStore(app, opts) ?? new MemorySessionStore({ maxEntries: opts.memoryStoreMaxEntries, defaultTtl: opts.maxAge })
+  const redis = opts.store === undefined ? await redisStore(app, opts) : undefined
+  const store: OidcSessionStore = opts.store ?? redis?.store ?? new MemorySessionStore({ maxEntries: opts.memoryStoreMaxEntries, defaultTtl: opts.maxAge })
+  // Token refresh locks and logout indexes must be as shared as the sessions.
+  app.decorate('sessionRedis', { getter: () => redis?.client })
 
   if (opts.store === undefined && opts.redis === undefined && process.env.NODE_ENV === 'production') {
     app.log.warn('fastify-oidc-login: sessions are in process memory; use a shared store (Redis) when several instances serve traffic')
@@ -120,6 +123,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The store sessions live in (bounded by `storeTimeout`), to end sessions by id. */
     readonly sessionStore: SessionStore
+    /** The Redis client sessions live in, when they live in Redis; other plugins share it. */
+    readonly sessionRedis: Redis | Cluster | undefined
   }
 }
 
@@ -128,10 +133,12 @@ declare module 'fastify' {
  * a client configured to fail fast; startup does not wait for Redis longer
  * than the store timeout, because the client reconnects by itself.
  */
-async function redisStore (app: FastifyInstance, opts: ResolvedSessionOptions): Promise<RedisSessionStore | undefined> {
+async function redisStore (app: FastifyInstance, opts: ResolvedSessionOptions): Promise<{ store: RedisSessionStore, client: Redis | Cluster } | undefined> {
   const redis = opts.redis
   if (redis === undefined) return undefined
-  if ('client' in redis) return new RedisSessionStore({ client: redis.client, prefix: redis.prefix, defaultTtl: opts.maxAge })
+  if ('client' in redis) {
+    return { store: new RedisSessionStore({ client: redis.client, prefix: redis.prefix, defaultTtl: opts.maxAge }), client: redis.client }
+  }
 
   const client = new Redis(redis.url, redisClientOptions(opts.storeTimeout))
   let up = false
@@ -151,7 +158,7 @@ async function redisStore (app: FastifyInstance, opts: ResolvedSessionOptions): 
     const timer = setTimeout(resolve, opts.storeTimeout)
     client.once('ready', () => { clearTimeout(timer); resolve() })
   })
-  return new RedisSessionStore({ client, prefix: redis.prefix, defaultTtl: opts.maxAge })
+  return { store: new RedisSessionStore({ client, prefix: redis.prefix, defaultTtl: opts.maxAge }), client }
 }
 
 /** The session plugin; register once per application. */

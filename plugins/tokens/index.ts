@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type {} from '@fastify/session'
+import type {} from '../session/index.js'
 import fp from 'fastify-plugin'
 import type { IdentityClaims } from '../oauth2/index.js'
 import { resolveTokensOptions, type TokensPluginOptions } from './options.js'
@@ -49,7 +50,7 @@ async function tokensPlugin (app: FastifyInstance, options: TokensPluginOptions)
   if (!app.hasDecorator('oauth2')) {
     throw new TokensOptionError('the tokens plugin needs the oauth2 plugin registered first')
   }
-  const opts = resolveTokensOptions(options, app.oauth2.config.timeoutMs)
+  const opts = resolveTokensOptions(options, app.oauth2.config.timeoutMs, app.hasDecorator('sessionRedis') ? app.sessionRedis : undefined)
   const sessions = new OidcSessions({ client: app.oauth2, sessionStore: app.sessionStore, log: app.log, options: opts })
   app.decorate('oidc', { getter: () => sessions })
   app.decorateRequest('oidc', {

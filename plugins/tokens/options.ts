@@ -1,13 +1,14 @@
 import type { CoordinationStore } from './coordination.js'
 import { MemoryCoordinationStore } from './coordination.js'
+import { RedisCoordinationStore, type RedisCaller } from './redis-coordination.js'
 import { TokensOptionError } from './errors.js'
 
 /** Options of the tokens plugin. Durations in milliseconds. */
 export interface TokensPluginOptions {
   /**
    * Where session records, refresh locks and the logout indexes live.
-   * Default: process memory (one instance). Use a `RedisCoordinationStore`
-   * when several instances serve traffic.
+   * Default: the session plugin's Redis client when sessions live in Redis
+   * (so every instance sees the same locks and indexes), else process memory.
    */
   coordination?: CoordinationStore
   /** Refresh the access token when it expires within this time. Default 60000. */
@@ -31,9 +32,9 @@ export interface ResolvedTokensOptions {
 const METHODS = ['add', 'get', 'set', 'delete', 'deleteIfEqual', 'indexAdd', 'indexRemove', 'indexMembers'] as const
 
 /** Applies defaults and rejects invalid options with a coded error naming the option. */
-export function resolveTokensOptions (options: TokensPluginOptions | undefined, providerTimeout: number): ResolvedTokensOptions {
+export function resolveTokensOptions (options: TokensPluginOptions | undefined, providerTimeout: number, sessionRedis?: RedisCaller): ResolvedTokensOptions {
   const opts = options ?? {}
-  const coordination = opts.coordination ?? new MemoryCoordinationStore()
+  const coordination = opts.coordination ?? (sessionRedis === undefined ? new MemoryCoordinationStore() : new RedisCoordinationStore(sessionRedis))
   if (coordination === null || typeof coordination !== 'object' || METHODS.some((m) => typeof coordination[m] !== 'function')) {
     throw new TokensOptionError(`options.coordination must implement ${METHODS.join(', ')}`)
   }

@@ -88,3 +88,20 @@ t.test('a revoked refresh token ends the session on both instances', { skip: ski
   const me = await one.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })
   t.equal(me.statusCode, 401, 'the first instance sees the session ended')
 })
+
+t.test('sessions in Redis share locks and logout indexes by default', { skip: skipWithoutRedis }, async (t) => {
+  const redis = await startRedis(t)
+  const provider = await startTokenProvider(t)
+  // No `coordination` option: it must follow the sessions into Redis, or
+  // "log out everywhere" would reach only the instance it ran on.
+  const one = await buildTokensApp(t, { issuer: provider.issuer, session: { redis: { url: redis.url } } })
+  const two = await buildTokensApp(t, { issuer: provider.issuer, session: { redis: { url: redis.url } } })
+  const { cookie } = await signIn(one, 'ada')
+  t.equal((await two.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })).statusCode, 200, 'signed in on both')
+  t.ok((await redis.inspect.keys('oidc:coord:*')).length > 0, 'the logout indexes are in Redis')
+
+  t.equal(await two.oidc.logoutEverywhere('ada'), 1, 'the other instance finds the session')
+  for (const [name, app] of [['first', one], ['second', two]] as const) {
+    t.equal((await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })).statusCode, 401, `signed out on the ${name} instance`)
+  }
+})
