@@ -24,5 +24,9 @@ export function safeReturnTo (value: unknown, fallback: string): string {
     return fallback
   }
   if (url.origin !== PROBE_ORIGIN) return fallback
-  return url.pathname + url.search + url.hash
+  // URL parsing resolves dot segments: `/.//host` becomes `//host`, which a
+  // browser reads as another origin. What is returned is checked again.
+  const path = url.pathname + url.search + url.hash
+  if (path[1] === '/' || path[1] === '\\') return fallback
+  return path
 }

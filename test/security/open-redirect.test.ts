@@ -4,7 +4,9 @@ import { loginAt, startHostileProvider } from '../helpers/hostile-provider.js'
 
 const hostile = [
   '//evil.example', '/\\evil.example', 'https://evil.example', 'http:evil.example', 'javascript:alert(1)',
-  'data:text/html,x', '/%2F%2Fevil.example', '/%5Cevil.example', ' /dashboard', '\t//evil.example', '\u0000/dashboard'
+  'data:text/html,x', '/%2F%2Fevil.example', '/%5Cevil.example', ' /dashboard', '\t//evil.example', '\u0000/dashboard',
+  // Dot segments that URL parsing resolves into a protocol-relative URL.
+  '/.//evil.example', '/a/..//evil.example', '/%2e//evil.example', '/./\\evil.example'
 ]
 
 t.test('returns to the default page when the login was started with a returnTo that could leave the site', async (t) => {
