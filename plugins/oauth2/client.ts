@@ -2,7 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto'
 import * as oidc from 'openid-client'
 import type { OAuth2Config } from './config.js'
 import { isLoopbackHost } from './config.js'
-import { LogoutTokenRejectedError, StateMismatchError, TokenRejectedError } from './errors.js'
+import { LogoutTokenRejectedError, ProviderError, ProviderTimeoutError, StateMismatchError, TokenRejectedError } from './errors.js'
 import { toProviderError } from './provider-errors.js'
 import { IdTokenSignatureVerifier } from './id-token-signature.js'
 import { verifyLogoutToken, type LogoutClaims } from './logout-token.js'
@@ -266,7 +266,11 @@ export class OAuth2Client {
       this.#configuration = this.#buildConfiguration().catch((err: unknown) => {
         // Forget the failure so the next login retries instead of failing forever.
         this.#configuration = undefined
-        throw toProviderError(err)
+        // Whatever went wrong before any login (a discovery document naming
+        // another issuer, no usable keys) is the provider's fault, not a
+        // rejected login.
+        const mapped = toProviderError(err)
+        throw mapped instanceof ProviderError || mapped instanceof ProviderTimeoutError ? mapped : new ProviderError({ cause: mapped.cause })
       })
     }
     return this.#configuration

@@ -57,6 +57,7 @@ export const oauth2 = fp(oauth2Plugin, {
 export default oauth2
 export { OAuth2Config, isLoopbackHost } from './config.js'
 export { OAuth2Client } from './client.js'
+export { oauthErrorOf } from './provider-errors.js'
 export {
   OAuth2OptionError,
   StateMismatchError,

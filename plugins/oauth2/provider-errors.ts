@@ -14,6 +14,14 @@ const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 
 
 type Coded = Error & { code: string, statusCode: number }
 
+const OAUTH_ERROR_CODE = /^[a-z_]{1,64}$/
+
+/** The provider's OAuth error code (`invalid_grant`, ...) behind a coded error, when it answered one. */
+export function oauthErrorOf (err: unknown): string | undefined {
+  const value = (err as { oauthError?: unknown } | null)?.oauthError
+  return typeof value === 'string' ? value : undefined
+}
+
 /**
  * Turns whatever the protocol layer threw into one of our coded errors.
  *
@@ -29,7 +37,11 @@ export function toProviderError (err: unknown): Coded {
   }
   if (err instanceof oidc.AuthorizationResponseError) return new ProviderDeniedError({ cause })
   if (err instanceof oidc.ResponseBodyError) {
-    return err.status >= 500 ? new ProviderError({ cause }) : new TokenRejectedError({ cause })
+    const coded = err.status >= 500 ? new ProviderError({ cause }) : new TokenRejectedError({ cause })
+    // The registered OAuth error code lets callers tell a refused grant
+    // (invalid_grant) from a fault of configuration or load (invalid_client, slow_down).
+    if (typeof err.error === 'string' && OAUTH_ERROR_CODE.test(err.error)) Object.assign(coded, { oauthError: err.error })
+    return coded
   }
   if (err instanceof oidc.WWWAuthenticateChallengeError) return new TokenRejectedError({ cause })
   const codes = chain(err).map((e) => (e as { code?: unknown }).code).filter((c): c is string => typeof c === 'string')
@@ -64,6 +76,6 @@ function describe (err: unknown): string {
   if (typeof code === 'string') parts.push(`code=${code}`)
   // The OAuth error code is a registered token (invalid_grant, access_denied);
   // anything else the provider wrote stays out of the message.
-  if (typeof oauthError === 'string' && /^[a-z_]{1,64}$/.test(oauthError)) parts.push(`error=${oauthError}`)
+  if (typeof oauthError === 'string' && OAUTH_ERROR_CODE.test(oauthError)) parts.push(`error=${oauthError}`)
   return parts.join(' ')
 }

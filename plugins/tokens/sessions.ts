@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import type { SessionStore } from '@fastify/session'
 import type { IdentityClaims, OAuth2Client, TokenSet } from '../oauth2/index.js'
-import { LogoutTokenRejectedError } from '../oauth2/index.js'
+import { LogoutTokenRejectedError, ProviderError, oauthErrorOf } from '../oauth2/index.js'
 import type { ResolvedTokensOptions } from './options.js'
 import { NoTokensError, RefreshBusyError, SessionEndedError } from './errors.js'
 import { jtiKey, lockKey, parseRecord, recordKey, sidKey, subKey, type SessionRecord, type StoredTokens } from './records.js'
@@ -224,8 +224,11 @@ export class OidcSessions {
       fresh = await this.#client.refreshToken(refreshToken)
     } catch (err) {
       // The provider refused the grant (revoked, expired, reused): the
-      // sign-in is over. Unreachable or slow providers leave the session be.
-      if ((err as { statusCode?: unknown }).statusCode === 401) return await this.#end(sessionId, 'the provider refused the refresh token', err)
+      // sign-in is over. Anything else (invalid_client after a secret
+      // rotation, slow_down, an unreachable provider) is not the user's
+      // doing and leaves the session be.
+      if (oauthErrorOf(err) === 'invalid_grant') return await this.#end(sessionId, 'the provider refused the refresh token', err)
+      if (oauthErrorOf(err) !== undefined && !(err instanceof ProviderError)) throw new ProviderError({ cause: (err as Error).cause })
       throw err
     }
     if (fresh.claims !== undefined && (fresh.claims.sub !== record.sub || fresh.claims.iss !== record.iss)) {

@@ -26,6 +26,8 @@ export interface Behaviour {
   tokenType?: string
   /** A broken token endpoint instead of tokens. */
   tokenEndpoint?: 'invalid_grant' | 'html-500' | 'malformed-json' | 'hang'
+  /** The token endpoint's answer to a refresh token grant; unset issues new tokens. */
+  refreshError?: { status: number, error: string }
   /** The `sub` userinfo answers. */
   userinfoSub?: string
   /** An `iss` parameter added to the authorization response (RFC 9207). */
@@ -166,6 +168,7 @@ export async function startHostileProvider (t: Test, options: { metadata?: Recor
     const body = new URLSearchParams(await readBody(req))
     if (behaviour.tokenEndpoint === 'hang') return // never answers; closed at teardown
     if (!clientAuthenticated(req.headers.authorization)) return json(res, 401, { error: 'invalid_client' })
+    if (body.get('grant_type') === 'refresh_token') return refresh(body, res)
     const code = body.get('code') ?? ''
     const pending = codes.get(code)
     codes.delete(code)
@@ -204,6 +207,16 @@ export async function startHostileProvider (t: Test, options: { metadata?: Recor
       response.id_token = idToken
     }
     return json(res, 200, response)
+  }
+
+  function refresh (body: URLSearchParams, res: ServerResponse): void {
+    if (behaviour.refreshError !== undefined) {
+      return json(res, behaviour.refreshError.status, { error: behaviour.refreshError.error, error_description: PROVIDER_BODY_MARKER })
+    }
+    if (!issued.refreshTokens.includes(body.get('refresh_token') ?? '')) return json(res, 400, { error: 'invalid_grant' })
+    const accessToken = randomBytes(24).toString('base64url')
+    issued.accessTokens.push(accessToken)
+    return json(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 })
   }
 
   async function sign (claims: JWTPayload, signing: Signing): Promise<string> {
