@@ -2,6 +2,7 @@ import type { CoordinationStore } from './coordination.js'
 import { MemoryCoordinationStore } from './coordination.js'
 import { RedisCoordinationStore, type RedisCaller } from './redis-coordination.js'
 import { TokensOptionError } from './errors.js'
+import { guardCoordination } from './guarded-coordination.js'
 
 /** Options of the tokens plugin. Durations in milliseconds. */
 export interface TokensPluginOptions {
@@ -13,6 +14,8 @@ export interface TokensPluginOptions {
   coordination?: CoordinationStore
   /** Refresh the access token when it expires within this time. Default 60000. */
   refreshSkew?: number
+  /** Longest wait for the coordination store before answering 503. Default 2000. */
+  storeTimeout?: number
   /**
    * Longest wait for another instance's refresh of the same session before
    * answering 503. Default: the provider timeout plus 5000.
@@ -38,9 +41,11 @@ export function resolveTokensOptions (options: TokensPluginOptions | undefined, 
   if (coordination === null || typeof coordination !== 'object' || METHODS.some((m) => typeof coordination[m] !== 'function')) {
     throw new TokensOptionError(`options.coordination must implement ${METHODS.join(', ')}`)
   }
-  const lockTtl = providerTimeout + 5000
+  // The slowest refresh is a token call plus a key set fetch, each bounded
+  // by the provider timeout; the lock must outlive both.
+  const lockTtl = 2 * providerTimeout + 5000
   return {
-    coordination,
+    coordination: guardCoordination(coordination, duration(opts.storeTimeout, 2000, 'options.storeTimeout', false)),
     refreshSkew: duration(opts.refreshSkew, 60_000, 'options.refreshSkew', true),
     refreshWait: duration(opts.refreshWait, lockTtl, 'options.refreshWait', false),
     lockTtl

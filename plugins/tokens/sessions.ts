@@ -158,11 +158,20 @@ export class OidcSessions {
   async backchannelLogout (logoutToken: string): Promise<number> {
     const claims = await this.#client.verifyLogoutToken(logoutToken)
     const replayTtl = claims.replayUntil * 1000 - Date.now()
-    const fresh = await this.#options.coordination.add(jtiKey(claims.iss, claims.jti), '1', Math.max(replayTtl, 1000))
+    const marker = jtiKey(claims.iss, claims.jti)
+    const fresh = await this.#options.coordination.add(marker, '1', Math.max(replayTtl, 1000))
     if (!fresh) throw new LogoutTokenRejectedError({ cause: new Error('replayed jti') })
-    const ended = claims.sid !== undefined
-      ? await this.#destroyIndexed(sidKey(claims.sid), claims.sub)
-      : await this.#destroyIndexed(subKey(claims.sub as string))
+    let ended: number
+    try {
+      ended = claims.sid !== undefined
+        ? await this.#destroyIndexed(sidKey(claims.sid), claims.sub)
+        : await this.#destroyIndexed(subKey(claims.sub as string))
+    } catch (err) {
+      // The provider retries a failed delivery; its retry must not be
+      // refused as a replay while the sessions are still alive.
+      await this.#options.coordination.delete(marker).catch(() => {})
+      throw err
+    }
     this.#log.info({ ended }, 'back-channel logout')
     return ended
   }

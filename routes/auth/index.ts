@@ -103,8 +103,12 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     const session = request.session
     const { tx, hadPending } = takeTransaction(session, state)
     if (tx === undefined) {
-      clearTransactions(session)
-      await session.save()
+      // A callback that matches nothing writes nothing: a cookieless request
+      // must not cost a store write (or evict anyone from a bounded store).
+      if (hadPending) {
+        clearTransactions(session)
+        await session.save()
+      }
       throw hadPending ? new StateMismatchError() : new NoTransactionError()
     }
     // Claimed in the session store before the provider is called: of identical
@@ -121,14 +125,21 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     // A new session id at sign-in: whoever knew the pre-login id (session
     // fixation) holds a dead id now.
     await session.regenerate()
-    request.session.set('user', user)
     if (sessions !== undefined) {
+      // Recorded before the user is set: a session that back-channel logout
+      // and "log out everywhere" cannot find must never be signed in.
       const expires = request.session.cookie.expires
-      await sessions.recordSignIn(request.session.sessionId, {
-        claims, issuer, tokens, storeTokens: opts.storeTokens, keepIdToken: opts.providerLogout,
-        expiresAt: expires instanceof Date ? expires.getTime() : Date.now() + DEFAULT_RECORD_TTL
-      })
+      try {
+        await sessions.recordSignIn(request.session.sessionId, {
+          claims, issuer, tokens, storeTokens: opts.storeTokens, keepIdToken: opts.providerLogout,
+          expiresAt: expires instanceof Date ? expires.getTime() : Date.now() + DEFAULT_RECORD_TTL
+        })
+      } catch (err) {
+        await request.session.destroy().catch(() => {})
+        throw err
+      }
     }
+    request.session.set('user', user)
     return reply.redirect(tx.returnTo, 302)
   })
 

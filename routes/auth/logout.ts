@@ -13,10 +13,20 @@ import type { ResolvedRoutesOptions } from './options.js'
  */
 export async function signOut (request: FastifyRequest, client: OAuth2Client, sessions: OidcSessions | undefined, opts: ResolvedRoutesOptions): Promise<URL | undefined> {
   const session = request.session
+  const sessionId = session.sessionId
   const signedIn = session.get('user') !== undefined
-  const record = signedIn && sessions !== undefined ? await sessions.forget(session.sessionId) : undefined
+  // The session goes first: whatever fails afterwards, the user is signed out.
   if (signedIn || session.get('oidcLogins') !== undefined) {
     await session.destroy()
+  }
+  let record
+  if (signedIn && sessions !== undefined) {
+    try {
+      record = await sessions.forget(sessionId)
+    } catch (err) {
+      // The record (tokens, index entries) expires with its TTL.
+      request.log.warn({ code: (err as { code?: unknown }).code }, 'could not remove the sign-in record at logout')
+    }
   }
   const tokens = record?.tokens
   if (opts.revokeTokensOnLogout && tokens !== undefined) {
