@@ -28,7 +28,11 @@ export interface MemorySessionStoreOptions {
  * are atomic within the process.
  */
 export class MemorySessionStore implements OidcSessionStore {
-  readonly #entries = new Map<string, Entry>()
+  // Two pools in least-recently-written order. Anonymous sessions (a login
+  // in progress) are evicted first, so a flood of unauthenticated
+  // `/auth/login` requests cannot push signed-in users out.
+  readonly #anonymous = new Map<string, Entry>()
+  readonly #signedIn = new Map<string, Entry>()
   readonly #maxEntries: number
   readonly #defaultTtl: number
   readonly #claims: MemoryClaims
@@ -41,21 +45,23 @@ export class MemorySessionStore implements OidcSessionStore {
 
   /** Number of live and not yet swept entries; for tests and metrics. */
   get size (): number {
-    return this.#entries.size
+    return this.#anonymous.size + this.#signedIn.size
   }
 
   set (sessionId: string, session: Session, callback: Callback): void {
     const expiresAt = expiryOf(session) ?? Date.now() + this.#defaultTtl
-    // Delete first so the Map's insertion order stays least-recently-written first.
-    this.#entries.delete(sessionId)
-    this.#entries.set(sessionId, { json: JSON.stringify(session), expiresAt })
+    // Delete first so each Map's insertion order stays least-recently-written first.
+    this.#anonymous.delete(sessionId)
+    this.#signedIn.delete(sessionId)
+    const pool = (session as { user?: unknown }).user === undefined ? this.#anonymous : this.#signedIn
+    pool.set(sessionId, { json: JSON.stringify(session), expiresAt })
     this.#evict()
     callback()
   }
 
   /** Like `set`, but only while the session still exists (so logout stays final). */
   update (sessionId: string, session: Session, callback: Callback): void {
-    const entry = this.#entries.get(sessionId)
+    const entry = this.#entry(sessionId)
     if (entry === undefined || entry.expiresAt <= Date.now()) return callback()
     this.set(sessionId, session, callback)
   }
@@ -66,25 +72,36 @@ export class MemorySessionStore implements OidcSessionStore {
   }
 
   get (sessionId: string, callback: GetCallback): void {
-    const entry = this.#entries.get(sessionId)
+    const entry = this.#entry(sessionId)
     if (entry === undefined) return callback(null, null)
     if (entry.expiresAt <= Date.now()) {
-      this.#entries.delete(sessionId)
+      this.#delete(sessionId)
       return callback(null, null)
     }
     callback(null, JSON.parse(entry.json) as Session)
   }
 
   destroy (sessionId: string, callback: Callback): void {
-    this.#entries.delete(sessionId)
+    this.#delete(sessionId)
     callback()
+  }
+
+  #entry (sessionId: string): Entry | undefined {
+    return this.#signedIn.get(sessionId) ?? this.#anonymous.get(sessionId)
+  }
+
+  #delete (sessionId: string): void {
+    this.#anonymous.delete(sessionId)
+    this.#signedIn.delete(sessionId)
   }
 
   #evict (): void {
     const now = Date.now()
-    for (const [id, entry] of this.#entries) {
-      if (this.#entries.size <= this.#maxEntries && entry.expiresAt > now) break
-      this.#entries.delete(id)
+    for (const pool of [this.#anonymous, this.#signedIn]) {
+      for (const [id, entry] of pool) {
+        if (this.size <= this.#maxEntries && entry.expiresAt > now) break
+        pool.delete(id)
+      }
     }
   }
 }

@@ -34,6 +34,7 @@ t.test('refuses a callback with no login transaction before calling the provider
   t.equal(res.statusCode, 401)
   t.equal(res.json().code, 'FST_OIDC_NO_TRANSACTION')
   t.equal(provider.requests.get('/token') ?? 0, tokenCalls, 'the provider is not called')
+  t.equal(res.headers['set-cookie'], undefined, 'a callback matching nothing writes no session')
   const me = await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie: sessionCookie(res) ?? '' } })
   t.equal(me.statusCode, 401)
 })

@@ -29,3 +29,14 @@ t.test('stores a copy, not the live object', async (t) => {
   ;(s as unknown as { user: { sub: string } }).user.sub = 'changed'
   t.equal(((await get(store, 'id')) as unknown as { user: { sub: string } }).user.sub, 'x')
 })
+
+t.test('drops logins in progress before signed-in sessions when full', async (t) => {
+  const store = new MemorySessionStore({ maxEntries: 3 })
+  await set(store, 'signed-in', session())
+  const anonymous = { cookie: { originalMaxAge: null }, oidcLogins: {} } as unknown as Session
+  for (let i = 0; i < 10; i++) await set(store, `login-${i}`, anonymous)
+  t.equal(store.size, 3)
+  t.ok(await get(store, 'signed-in'), 'a flood of anonymous logins does not sign anyone out')
+  t.ok(await get(store, 'login-9'), 'the newest login is kept')
+  t.equal(await get(store, 'login-0'), null, 'the oldest login is dropped')
+})
