@@ -32,8 +32,14 @@ t.test('signs in across two instances sharing one Redis, with a TTL on every key
   t.equal(callback.statusCode, 302, 'the callback on the other instance completes the login')
   t.equal(callback.headers.location, '/welcome')
   const callbackCommands = await monitor.take()
-  t.same(callbackCommands.map((c) => c[0]), ['get', 'set', 'del', 'set', 'set'], 'callback: read, claim, drop the pre-login session, write the new one')
-  t.match(callbackCommands[1], ['set', /^oidc:sess:once:login:/, '1', 'PX', String, 'NX'], 'the claim is a SET NX')
+  // The sign-in record and the logout index live in the coordination keys
+  // (oidc:coord:*); MONITOR also lists the commands its index script runs.
+  const isCoordination = (c: string[]) => c.some((arg) => arg.startsWith('oidc:coord:'))
+  const sessionCommands = callbackCommands.filter((c) => !isCoordination(c))
+  t.same(sessionCommands.map((c) => c[0]), ['get', 'set', 'del', 'set', 'set'], 'callback: read, claim, drop the pre-login session, write the new one')
+  t.match(sessionCommands[1], ['set', /^oidc:sess:once:login:/, '1', 'PX', String, 'NX'], 'the claim is a SET NX')
+  const coordinationCalls = callbackCommands.filter(isCoordination).filter((c) => c[0] === 'set' || c[0] === 'eval')
+  t.same(coordinationCalls.map((c) => c[0]), ['set', 'eval'], 'callback: the sign-in record and one index script')
   await expectTtlOnEveryKey(t, redis, 'after the callback')
 
   const signedIn = sessionCookie(callback)!
