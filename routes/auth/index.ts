@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type {} from '@fastify/session'
 import type {} from '../../plugins/oauth2/index.js'
-import { CallbackQuery, ErrorBody, LoginQuery, UserBody } from './schemas.js'
+import { CallbackQuery, EmptyResponse, ErrorResponse, LoginQuery, RedirectResponse, UserBody } from './schemas.js'
 import { safeReturnTo } from './return-to.js'
 import { addTransaction, takeTransaction, clearTransactions, type PendingLogins } from './transactions.js'
 import { resolveRoutesOptions, type AuthRoutesOptions, type SessionUser, type StoredTokens } from './options.js'
@@ -20,12 +20,16 @@ declare module 'fastify' {
   }
 }
 
-const errorResponses = {
-  400: ErrorBody,
-  401: ErrorBody,
-  502: ErrorBody,
-  503: ErrorBody,
-  504: ErrorBody
+const storeUnavailable = ErrorResponse('Session store unavailable (FST_OIDC_SESSION_STORE_UNAVAILABLE)')
+
+const invalidRequest = ErrorResponse('Malformed request (FST_OIDC_INVALID_REQUEST)')
+
+// What the routes that talk to the provider may answer besides their redirect.
+const providerErrorResponses = {
+  400: invalidRequest,
+  502: ErrorResponse('The provider failed or answered nonsense (FST_OIDC_PROVIDER_ERROR)'),
+  503: storeUnavailable,
+  504: ErrorResponse('The provider did not answer in time (FST_OIDC_PROVIDER_TIMEOUT)')
 }
 
 /**
@@ -60,7 +64,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
       summary: 'Start a login: redirect to the provider',
       tags: ['auth'],
       querystring: LoginQuery,
-      response: { 302: { type: 'null', description: 'Redirect to the provider' }, ...errorResponses }
+      response: { 302: RedirectResponse('Redirect to the provider'), ...providerErrorResponses }
     }
   }, async (request, reply) => {
     const returnTo = safeReturnTo(request.query.returnTo, opts.defaultReturnTo)
@@ -78,7 +82,12 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
       summary: 'The provider redirects here after the user signed in',
       tags: ['auth'],
       querystring: CallbackQuery,
-      response: { 302: { type: 'null', description: 'Signed in; redirect to returnTo' }, ...errorResponses }
+      response: {
+        302: RedirectResponse('Signed in; redirect to returnTo'),
+        303: RedirectResponse('Sign-in failed; browser sent to errorRedirect with ?error=CODE (when configured)'),
+        ...providerErrorResponses,
+        401: ErrorResponse('Sign-in refused: no or mismatched login, expired, denied, or token rejected (FST_OIDC_*)')
+      }
     },
     // Fastify logs the request URL; here its query holds the authorization code.
     logSerializers: { req: redactedRequest },
@@ -123,7 +132,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     schema: {
       summary: 'Sign out: destroy the session server-side',
       tags: ['auth'],
-      response: { 204: { type: 'null', description: 'Signed out' }, 303: { type: 'null', description: 'Signed out; browser redirect' }, 503: ErrorBody }
+      response: { 204: EmptyResponse('Signed out'), 303: RedirectResponse('Signed out; browser sent to logoutRedirect'), 503: storeUnavailable }
     }
   }, async (request, reply) => {
     if (request.session.get('user') !== undefined || request.session.get('oidcLogins') !== undefined) {
@@ -140,7 +149,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     schema: {
       summary: 'The signed-in user',
       tags: ['auth'],
-      response: { 200: UserBody, 401: ErrorBody, 503: ErrorBody }
+      response: { 200: UserBody, 401: ErrorResponse('Not signed in (FST_OIDC_UNAUTHENTICATED)'), 503: storeUnavailable }
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
