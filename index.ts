@@ -2,17 +2,26 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { session, type SessionPluginOptions } from './plugins/session/index.js'
 import { oauth2, type OAuth2Config } from './plugins/oauth2/index.js'
-import { authRoutes, type AuthRoutesOptions } from './routes/auth/index.js'
+import { authRoutes, type AuthRoutesOptions, type MapUserRequired } from './routes/auth/index.js'
 
-/** Options of the all-in-one plugin. */
-export interface FastifyOidcLoginOptions {
+/** Options of the all-in-one plugin other than `routes`. */
+export interface FastifyOidcLoginBaseOptions {
   /** Session cookie and store settings. */
   session: SessionPluginOptions
   /** The provider and client, from a preset or `OAuth2Config.discover`. */
   provider: OAuth2Config
-  /** Auth routes settings; `prefix` defaults to `/auth`. */
-  routes?: AuthRoutesOptions & { prefix?: string }
 }
+
+/** Auth routes settings of the all-in-one plugin; `prefix` defaults to `/auth`. */
+export type FastifyOidcLoginRoutesOptions = AuthRoutesOptions & { prefix?: string }
+
+/**
+ * Options of the all-in-one plugin. `routes` (with its `mapUser`) becomes
+ * required once `SessionUser` is augmented with required fields.
+ */
+export type FastifyOidcLoginOptions = FastifyOidcLoginBaseOptions & (MapUserRequired extends true
+  ? { /** Auth routes settings, with the `mapUser` that fills your `SessionUser` fields. */ routes: FastifyOidcLoginRoutesOptions }
+  : { /** Auth routes settings; `prefix` defaults to `/auth`. */ routes?: FastifyOidcLoginRoutesOptions })
 
 /**
  * Sessions, the provider client and the auth routes in one registration.
@@ -61,4 +70,4 @@ export {
 } from './routes/auth/index.js'
 export type { SessionPluginOptions, MemorySessionStoreOptions } from './plugins/session/index.js'
 export type { AuthorizationRequest, ExchangeChecks, IdentityClaims, TokenSet, TokenAuthMethod, ProviderEndpoints } from './plugins/oauth2/index.js'
-export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'
+export type { AuthRoutesOptions, AuthRoutesBaseOptions, AuthMeResponse, MapUserRequired, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'

@@ -5,7 +5,7 @@ import type {} from '../../plugins/oauth2/index.js'
 import { CallbackQuery, EmptyResponse, ErrorResponse, LoginQuery, RedirectResponse, UserBody } from './schemas.js'
 import { safeReturnTo } from './return-to.js'
 import { addTransaction, takeTransaction, clearTransactions, type PendingLogins } from './transactions.js'
-import { resolveRoutesOptions, type AuthRoutesOptions, type SessionUser, type StoredTokens } from './options.js'
+import { resolveRoutesOptions, type AuthMeResponse, type AuthRoutesOptions, type SessionUser, type StoredTokens } from './options.js'
 import { InvalidRequestError, LoginExpiredError, NoTransactionError, RoutesOptionError, UnauthenticatedError } from './errors.js'
 import { ProviderDeniedError, StateMismatchError } from '../../plugins/oauth2/index.js'
 
@@ -151,7 +151,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
       tags: ['auth'],
       response: { 200: UserBody, 401: ErrorResponse('Not signed in (FST_OIDC_UNAUTHENTICATED)'), 503: storeUnavailable }
     }
-  }, async (request, reply) => {
+  }, async (request, reply): Promise<AuthMeResponse> => {
     reply.header('cache-control', 'no-store')
     const user = request.session.get('user')
     if (user === undefined) throw new UnauthenticatedError()
@@ -213,5 +213,5 @@ function redactedRequest (request: FastifyRequest): Record<string, unknown> {
 export default authRoutes
 export { safeReturnTo } from './return-to.js'
 export { InvalidRequestError, NoTransactionError, LoginExpiredError, UnauthenticatedError, RoutesOptionError } from './errors.js'
-export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser } from './options.js'
+export type { AuthRoutesOptions, AuthRoutesBaseOptions, AuthMeResponse, MapUserRequired, SessionUser, StoredTokens, MapUser } from './options.js'
 export type { LoginTransaction, PendingLogins } from './transactions.js'
