@@ -2,26 +2,23 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { session, type SessionPluginOptions } from './plugins/session/index.js'
 import { oauth2, type OAuth2Config } from './plugins/oauth2/index.js'
-import { authRoutes, type AuthRoutesOptions, type MapUserRequired } from './routes/auth/index.js'
+import { authRoutes, type AuthRoutesOptions, type MapUserRequired, type MapUserRequirement } from './routes/auth/index.js'
 
-/** Options of the all-in-one plugin other than `routes`. */
-export interface FastifyOidcLoginBaseOptions {
+/** Options of the all-in-one plugin. */
+export interface FastifyOidcLoginOptions {
   /** Session cookie and store settings. */
   session: SessionPluginOptions
   /** The provider and client, from a preset or `OAuth2Config.discover`. */
   provider: OAuth2Config
+  /** Auth routes settings; `prefix` defaults to `/auth`. */
+  routes?: AuthRoutesOptions & { prefix?: string }
 }
 
-/** Auth routes settings of the all-in-one plugin; `prefix` defaults to `/auth`. */
-export type FastifyOidcLoginRoutesOptions = AuthRoutesOptions & { prefix?: string }
-
 /**
- * Options of the all-in-one plugin. `routes` (with its `mapUser`) becomes
- * required once `SessionUser` is augmented with required fields.
+ * Added to the options type: `routes.mapUser` becomes required once
+ * `SessionUser` has required fields of the application.
  */
-export type FastifyOidcLoginOptions = FastifyOidcLoginBaseOptions & (MapUserRequired extends true
-  ? { /** Auth routes settings, with the `mapUser` that fills your `SessionUser` fields. */ routes: FastifyOidcLoginRoutesOptions }
-  : { /** Auth routes settings; `prefix` defaults to `/auth`. */ routes?: FastifyOidcLoginRoutesOptions })
+export type RoutesRequirement = MapUserRequired extends true ? { routes: MapUserRequirement } : unknown
 
 /**
  * Sessions, the provider client and the auth routes in one registration.
@@ -33,7 +30,7 @@ export type FastifyOidcLoginOptions = FastifyOidcLoginBaseOptions & (MapUserRequ
  *   routes: { defaultReturnTo: '/dashboard' }
  * })
  */
-async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginOptions): Promise<void> {
+async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginOptions & RoutesRequirement): Promise<void> {
   const { prefix = '/auth', ...routeOptions } = options?.routes ?? {}
   await app.register(session, options?.session)
   await app.register(oauth2, { config: options?.provider })
@@ -70,4 +67,5 @@ export {
 } from './routes/auth/index.js'
 export type { SessionPluginOptions, MemorySessionStoreOptions } from './plugins/session/index.js'
 export type { AuthorizationRequest, ExchangeChecks, IdentityClaims, TokenSet, TokenAuthMethod, ProviderEndpoints } from './plugins/oauth2/index.js'
-export type { AuthRoutesOptions, AuthRoutesBaseOptions, AuthMeResponse, MapUserRequired, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'
+export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'
+export type { AuthMeResponse, MapUserRequired, MapUserRequirement } from './routes/auth/index.js'

@@ -5,7 +5,7 @@ import type {} from '../../plugins/oauth2/index.js'
 import { CallbackQuery, EmptyResponse, ErrorResponse, LoginQuery, RedirectResponse, UserBody } from './schemas.js'
 import { safeReturnTo } from './return-to.js'
 import { addTransaction, takeTransaction, clearTransactions, type PendingLogins } from './transactions.js'
-import { resolveRoutesOptions, type AuthMeResponse, type AuthRoutesOptions, type SessionUser, type StoredTokens } from './options.js'
+import { resolveRoutesOptions, type AuthMeResponse, type AuthRoutesOptions, type MapUserRequirement, type SessionUser, type StoredTokens } from './options.js'
 import { InvalidRequestError, LoginExpiredError, NoTransactionError, RoutesOptionError, UnauthenticatedError } from './errors.js'
 import { ProviderDeniedError, StateMismatchError } from '../../plugins/oauth2/index.js'
 
@@ -39,7 +39,7 @@ const providerErrorResponses = {
  * @example
  * await app.register(authRoutes, { prefix: '/auth', defaultReturnTo: '/dashboard' })
  */
-export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
+export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptions & MapUserRequirement): Promise<void> {
   if (!app.hasRequestDecorator('session')) {
     throw new RoutesOptionError('the auth routes need the session plugin registered first')
   }
@@ -213,5 +213,6 @@ function redactedRequest (request: FastifyRequest): Record<string, unknown> {
 export default authRoutes
 export { safeReturnTo } from './return-to.js'
 export { InvalidRequestError, NoTransactionError, LoginExpiredError, UnauthenticatedError, RoutesOptionError } from './errors.js'
-export type { AuthRoutesOptions, AuthRoutesBaseOptions, AuthMeResponse, MapUserRequired, SessionUser, StoredTokens, MapUser } from './options.js'
+export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser } from './options.js'
+export type { AuthMeResponse, MapUserRequired, MapUserRequirement } from './options.js'
 export type { LoginTransaction, PendingLogins } from './transactions.js'

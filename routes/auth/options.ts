@@ -39,14 +39,22 @@ type DefaultUserKeys = 'sub' | 'issuer' | 'email' | 'name'
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T]
 
 /**
- * `true` once `SessionUser` has been augmented with a required field the
- * default `mapUser` cannot fill; `mapUser` is then a required option, so a
- * user type that promises `roles` cannot be stored without them.
+ * `true` once `SessionUser` has been augmented with a required field that the
+ * default `mapUser` cannot fill.
  */
 export type MapUserRequired = [Exclude<RequiredKeys<SessionUser>, DefaultUserKeys>] extends [never] ? false : true
 
-/** Options of the auth routes plugin other than `mapUser`. Durations in milliseconds. */
-export interface AuthRoutesBaseOptions {
+/**
+ * Added to the routes' options type: `mapUser` becomes required once
+ * `SessionUser` has required fields of the application, so a user type that
+ * promises `roles` cannot be stored without them.
+ */
+export type MapUserRequirement = MapUserRequired extends true ? { mapUser: MapUser } : unknown
+
+/** Options of the auth routes plugin. Durations in milliseconds. */
+export interface AuthRoutesOptions {
+  /** Turns verified claims into the stored user. Default `{ sub, email, name, issuer }`. */
+  mapUser?: MapUser
   /** Where to go after signing in when no valid `returnTo` was given. Default `/`. */
   defaultReturnTo?: string
   /** How long a started login may take before its callback is refused. Default 10 minutes. */
@@ -58,15 +66,6 @@ export interface AuthRoutesBaseOptions {
   /** Where a browser goes after logging out. Default `/`. */
   logoutRedirect?: string
 }
-
-/**
- * Options of the auth routes plugin. `mapUser` turns verified claims into the
- * stored user (default `{ sub, email, name, issuer }`); it is required when
- * `SessionUser` was augmented with required fields.
- */
-export type AuthRoutesOptions = AuthRoutesBaseOptions & (MapUserRequired extends true
-  ? { /** Turns verified claims into the stored user; required because `SessionUser` has fields of yours. */ mapUser: MapUser }
-  : { /** Turns verified claims into the stored user. Default `{ sub, email, name, issuer }`. */ mapUser?: MapUser })
 
 /** Options after defaults and checks. */
 export interface ResolvedRoutesOptions {

@@ -13,7 +13,7 @@ t.test('Swagger UI at /docs renders the auth routes in a browser with no interne
   const paths = page.locator('.opblock-summary-path')
   await paths.filter({ hasText: '/auth/callback' }).waitFor()
   const shown = (await paths.allTextContents()).map((p) => p.replace(/\u200b/g, '').trim()).sort()
-  t.same(shown, ['/auth/callback', '/auth/login', '/auth/logout', '/auth/me'])
+  for (const route of ['/auth/callback', '/auth/login', '/auth/logout', '/auth/me']) t.ok(shown.includes(route), `${route} is shown`)
 
   // Open the callback: its required query parameters are listed.
   await paths.filter({ hasText: '/auth/callback' }).click()

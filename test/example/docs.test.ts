@@ -8,7 +8,9 @@ t.test('the example serves its OpenAPI document at /docs/json with the auth rout
   t.equal(res.statusCode, 200)
   const doc = res.json()
   t.match(doc.openapi, /^3\./)
-  t.same(Object.keys(doc.paths).sort(), ['/auth/callback', '/auth/login', '/auth/logout', '/auth/me'], 'the HTML pages and the UI stay out')
+  const paths = Object.keys(doc.paths)
+  for (const route of ['/auth/callback', '/auth/login', '/auth/logout', '/auth/me']) t.ok(paths.includes(route), `${route} is documented`)
+  t.same(paths.filter((p) => !p.startsWith('/auth/')), [], 'the HTML pages and the UI stay out')
   t.equal(doc.paths['/auth/callback'].get.parameters.find((p: { name: string }) => p.name === 'code').required, true)
 })
 

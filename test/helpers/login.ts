@@ -25,9 +25,10 @@ export async function startLogin (app: FastifyInstance, options: { cookie?: stri
 /**
  * Plays the browser at the provider: follows redirects, fills in the
  * development sign-in form with `username` and confirms consent, until the
- * provider redirects to the app's callback. Returns that callback URL.
+ * provider redirects to the app's callback (`redirectUri`). Returns that
+ * callback URL.
  */
-export async function authorizeAtProvider (authorizeUrl: URL, username: string): Promise<URL> {
+export async function authorizeAtProvider (authorizeUrl: URL, username: string, redirectUri: string = TEST_REDIRECT_URI): Promise<URL> {
   const jar = new Map<string, string>()
   let url = authorizeUrl
   let init: RequestInit = { method: 'GET' }
@@ -44,7 +45,7 @@ export async function authorizeAtProvider (authorizeUrl: URL, username: string):
     if (response.status >= 300 && response.status < 400 && location !== null) {
       await response.arrayBuffer()
       const next = new URL(location, url)
-      if (next.href.startsWith(TEST_REDIRECT_URI)) return next
+      if (next.href.startsWith(redirectUri)) return next
       url = next
       init = { method: 'GET' }
       continue
