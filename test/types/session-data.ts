@@ -2,7 +2,7 @@
 // declarations, as a user of the package sees them. Every `@ts-expect-error`
 // must hit an error, or the check fails.
 import Fastify from 'fastify'
-import type { AuthMeResponse, SessionUser, StoredTokens } from 'fastify-oidc-login'
+import type { AuthMeResponse, SessionUser } from 'fastify-oidc-login'
 import { expectTrue, type Equal } from './expect.js'
 
 declare module 'fastify' {
@@ -24,7 +24,6 @@ app.get('/cart', async (request) => {
 
   // The keys the library keeps are typed too.
   expectTrue<Equal<ReturnType<typeof request.session.get<'user'>>, SessionUser | undefined>>()
-  expectTrue<Equal<ReturnType<typeof request.session.get<'oidcTokens'>>, StoredTokens | undefined>>()
   expectTrue<Equal<AuthMeResponse, SessionUser>>()
 
   // @ts-expect-error a key nobody declared cannot be read
