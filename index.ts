@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { session, type SessionPluginOptions } from './plugins/session/index.js'
 import { oauth2, type OAuth2Config } from './plugins/oauth2/index.js'
-import { authRoutes, type AuthRoutesOptions } from './routes/auth/index.js'
+import { authRoutes, type AuthRoutesOptions, type MapUserRequired, type MapUserRequirement } from './routes/auth/index.js'
 import { tokens, type TokensPluginOptions } from './plugins/tokens/index.js'
 
 /** Options of the all-in-one plugin. */
@@ -18,6 +18,12 @@ export interface FastifyOidcLoginOptions {
 }
 
 /**
+ * Added to the options type: `routes.mapUser` becomes required once
+ * `SessionUser` has required fields of the application.
+ */
+export type RoutesRequirement = MapUserRequired extends true ? { routes: MapUserRequirement } : unknown
+
+/**
  * Sessions, the provider client and the auth routes in one registration.
  *
  * @example
@@ -27,7 +33,7 @@ export interface FastifyOidcLoginOptions {
  *   routes: { defaultReturnTo: '/dashboard' }
  * })
  */
-async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginOptions): Promise<void> {
+async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginOptions & RoutesRequirement): Promise<void> {
   const { prefix = '/auth', ...routeOptions } = options?.routes ?? {}
   await app.register(session, options?.session)
   await app.register(oauth2, { config: options?.provider })
@@ -99,3 +105,4 @@ export type {
   SignIn
 } from './plugins/tokens/index.js'
 export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'
+export type { AuthMeResponse, MapUserRequired, MapUserRequirement } from './routes/auth/index.js'

@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { randomBytes } from 'node:crypto'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
 import fastifyOidcLogin, { OAuth2Config } from '../index.js'
 import { startDevProvider, type DevProvider } from './dev-provider.js'
 import { dashboardPage, homePage, loginErrorPage } from './views.js'
@@ -62,6 +64,16 @@ export async function buildExample (env: ExampleEnv = process.env as ExampleEnv,
   // this process's memory.
   const redis = env.REDIS_URL === undefined || env.REDIS_URL === '' ? undefined : { url: env.REDIS_URL }
 
+  // Registered before the routes so it sees them. Swagger UI serves its own
+  // assets from /docs/static, so the page works without internet access.
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'fastify-oidc-login example', version: '0.1.0', description: 'The auth routes of fastify-oidc-login' },
+      tags: [{ name: 'auth', description: 'Login, callback, logout and the signed-in user' }]
+    }
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+
   await app.register(fastifyOidcLogin, {
     session: {
       secret,
@@ -73,15 +85,17 @@ export async function buildExample (env: ExampleEnv = process.env as ExampleEnv,
     routes: { defaultReturnTo: '/dashboard', errorRedirect: '/login-error' }
   })
 
-  app.get('/', async (request, reply) => {
+  // The HTML pages stay out of the API document.
+  const page = { schema: { hide: true } }
+  app.get('/', page, async (request, reply) => {
     return reply.type('text/html').header('cache-control', 'no-store').send(homePage(request.session.get('user')))
   })
-  app.get('/dashboard', async (request, reply) => {
+  app.get('/dashboard', page, async (request, reply) => {
     const user = request.session.get('user')
     if (user === undefined) return reply.redirect('/auth/login?returnTo=/dashboard', 302)
     return reply.type('text/html').header('cache-control', 'no-store').send(dashboardPage(user))
   })
-  app.get<{ Querystring: { error?: string } }>('/login-error', async (request, reply) => {
+  app.get<{ Querystring: { error?: string } }>('/login-error', page, async (request, reply) => {
     return reply.code(401).type('text/html').send(loginErrorPage(String(request.query.error ?? '')))
   })
 

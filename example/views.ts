@@ -29,7 +29,8 @@ export function homePage (user: SessionUser | undefined): string {
   if (user === undefined) {
     return page('fastify-oidc-login example', `<h1>fastify-oidc-login example</h1>
 <div class="card"><p>You are not signed in.</p>
-<a class="button" id="login" href="/auth/login?returnTo=/dashboard">Log in</a></div>`)
+<a class="button" id="login" href="/auth/login?returnTo=/dashboard">Log in</a></div>
+<p><a href="/docs">API documentation</a> (OpenAPI, Swagger UI)</p>`)
   }
   return page('fastify-oidc-login example', `<h1>fastify-oidc-login example</h1>
 <div class="card"><p>Signed in as <strong>${escapeHtml(user.name ?? user.sub)}</strong>.</p>

@@ -4,11 +4,11 @@ import type {} from '@fastify/session'
 import type {} from '../../plugins/oauth2/index.js'
 import type {} from '../../plugins/session/index.js'
 import type {} from '../../plugins/tokens/index.js'
-import { CallbackQuery, ErrorBody, LoginQuery, UserBody } from './schemas.js'
+import { CallbackQuery, EmptyResponse, ErrorResponse, LoginQuery, RedirectResponse, UserBody } from './schemas.js'
 import { safeReturnTo } from './return-to.js'
 import { rejectMalformedQuery } from './raw-query.js'
 import { addTransaction, takeTransaction, clearTransactions, transactionKey, type PendingLogins } from './transactions.js'
-import { resolveRoutesOptions, type AuthRoutesOptions, type SessionUser } from './options.js'
+import { resolveRoutesOptions, type AuthMeResponse, type AuthRoutesOptions, type MapUserRequirement, type SessionUser } from './options.js'
 import { signOut } from './logout.js'
 import { backchannelLogoutRoute } from './backchannel.js'
 import { InvalidRequestError, LoginExpiredError, NoTransactionError, RoutesOptionError, UnauthenticatedError } from './errors.js'
@@ -26,12 +26,16 @@ declare module 'fastify' {
 // Record lifetime when the session cookie carries no expiry.
 const DEFAULT_RECORD_TTL = 8 * 60 * 60 * 1000
 
-const errorResponses = {
-  400: ErrorBody,
-  401: ErrorBody,
-  502: ErrorBody,
-  503: ErrorBody,
-  504: ErrorBody
+const storeUnavailable = ErrorResponse('Session store unavailable (FST_OIDC_SESSION_STORE_UNAVAILABLE)')
+
+const invalidRequest = ErrorResponse('Malformed request (FST_OIDC_INVALID_REQUEST)')
+
+// What the routes that talk to the provider may answer besides their redirect.
+const providerErrorResponses = {
+  400: invalidRequest,
+  502: ErrorResponse('The provider failed or answered nonsense (FST_OIDC_PROVIDER_ERROR)'),
+  503: storeUnavailable,
+  504: ErrorResponse('The provider did not answer in time (FST_OIDC_PROVIDER_TIMEOUT)')
 }
 
 /**
@@ -41,7 +45,7 @@ const errorResponses = {
  * @example
  * await app.register(authRoutes, { prefix: '/auth', defaultReturnTo: '/dashboard' })
  */
-export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
+export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptions & MapUserRequirement): Promise<void> {
   if (!app.hasRequestDecorator('session') || !app.hasDecorator('claimOnce')) {
     throw new RoutesOptionError('the auth routes need the session plugin registered first')
   }
@@ -72,7 +76,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
       summary: 'Start a login: redirect to the provider',
       tags: ['auth'],
       querystring: LoginQuery,
-      response: { 302: { type: 'null', description: 'Redirect to the provider' }, ...errorResponses }
+      response: { 302: RedirectResponse('Redirect to the provider'), ...providerErrorResponses }
     }
   }, async (request, reply) => {
     const returnTo = safeReturnTo(request.query.returnTo, opts.defaultReturnTo)
@@ -90,7 +94,12 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
       summary: 'The provider redirects here after the user signed in',
       tags: ['auth'],
       querystring: CallbackQuery,
-      response: { 302: { type: 'null', description: 'Signed in; redirect to returnTo' }, ...errorResponses }
+      response: {
+        302: RedirectResponse('Signed in; redirect to returnTo'),
+        303: RedirectResponse('Sign-in failed; browser sent to errorRedirect with ?error=CODE (when configured)'),
+        ...providerErrorResponses,
+        401: ErrorResponse('Sign-in refused: no or mismatched login, expired, denied, or token rejected (FST_OIDC_*)')
+      }
     },
     // Fastify logs the request URL; here its query holds the authorization code.
     logSerializers: { req: redactedRequest },
@@ -155,7 +164,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     schema: {
       summary: 'Sign out: destroy the session server-side (and at the provider with providerLogout)',
       tags: ['auth'],
-      response: { 204: { type: 'null', description: 'Signed out' }, 303: { type: 'null', description: 'Signed out; browser redirect' }, 503: ErrorBody }
+      response: { 204: EmptyResponse('Signed out'), 303: RedirectResponse('Signed out; browser sent to logoutRedirect'), 503: storeUnavailable }
     }
   }, async (request, reply) => {
     const providerLogoutUrl = await signOut(request, client, sessions, opts)
@@ -176,9 +185,9 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     schema: {
       summary: 'The signed-in user',
       tags: ['auth'],
-      response: { 200: UserBody, 401: ErrorBody, 503: ErrorBody }
+      response: { 200: UserBody, 401: ErrorResponse('Not signed in (FST_OIDC_UNAUTHENTICATED)'), 503: storeUnavailable }
     }
-  }, async (request, reply) => {
+  }, async (request, reply): Promise<AuthMeResponse> => {
     reply.header('cache-control', 'no-store')
     const user = request.session.get('user')
     if (user === undefined) throw new UnauthenticatedError()
@@ -232,4 +241,5 @@ export default authRoutes
 export { safeReturnTo } from './return-to.js'
 export { InvalidRequestError, NoTransactionError, LoginExpiredError, UnauthenticatedError, RoutesOptionError } from './errors.js'
 export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser } from './options.js'
+export type { AuthMeResponse, MapUserRequired, MapUserRequirement } from './options.js'
 export type { LoginTransaction, PendingLogins } from './transactions.js'

@@ -24,6 +24,26 @@ export type { StoredTokens }
 /** Builds the session user from the verified claims. */
 export type MapUser = (claims: IdentityClaims, tokens: TokenSet) => SessionUser | Promise<SessionUser>
 
+/** The body of `GET /auth/me`: the session user exactly as `mapUser` built it. */
+export type AuthMeResponse = SessionUser
+
+// The fields the default mapUser fills from standard claims.
+type DefaultUserKeys = 'sub' | 'issuer' | 'email' | 'name'
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T]
+
+/**
+ * `true` once `SessionUser` has been augmented with a required field that the
+ * default `mapUser` cannot fill.
+ */
+export type MapUserRequired = [Exclude<RequiredKeys<SessionUser>, DefaultUserKeys>] extends [never] ? false : true
+
+/**
+ * Added to the routes' options type: `mapUser` becomes required once
+ * `SessionUser` has required fields of the application, so a user type that
+ * promises `roles` cannot be stored without them.
+ */
+export type MapUserRequirement = MapUserRequired extends true ? { mapUser: MapUser } : unknown
+
 /** Options of the auth routes plugin. Durations in milliseconds. */
 export interface AuthRoutesOptions {
   /** Turns verified claims into the stored user. Default `{ sub, email, name, issuer }`. */

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TNull } from '@sinclair/typebox'
 
 // code, state and iss are VSCHAR (RFC 6749 Appendix A): printable ASCII.
 // Bounding them keeps the transaction lookup and logs small whatever is sent.
@@ -26,10 +26,35 @@ export const ErrorBody = Type.Object({
   message: Type.String()
 })
 
+/**
+ * An error answer for the OpenAPI document: the error body, described by what
+ * the status means on this route (@fastify/swagger takes the response's
+ * description from the schema's).
+ */
+export function ErrorResponse (description: string): typeof ErrorBody {
+  return Type.Object(ErrorBody.properties, { description })
+}
+
+/**
+ * A redirect answer: no body, a `Location` header. Its `type: 'null'` keeps
+ * @fastify/swagger from documenting a JSON body for it.
+ */
+export function RedirectResponse (description: string): TNull {
+  return Type.Null({ description, headers: { Location: { type: 'string', description: 'Where the browser goes next' } } })
+}
+
+/**
+ * An answer with no body at all (204). A plain schema rather than
+ * `Type.Null()`, so the typed `reply.send()` needs no argument.
+ */
+export function EmptyResponse (description: string): { type: 'null', description: string } {
+  return { type: 'null', description }
+}
+
 /** The signed-in user as `/auth/me` returns it. Extra fields from `mapUser` pass through. */
 export const UserBody = Type.Object({
   sub: Type.String(),
   issuer: Type.String(),
   email: Type.Optional(Type.String()),
   name: Type.Optional(Type.String())
-}, { additionalProperties: true })
+}, { additionalProperties: true, description: 'The signed-in user, as mapUser built it' })

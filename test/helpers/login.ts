@@ -25,10 +25,17 @@ export async function startLogin (app: FastifyInstance, options: { cookie?: stri
 /**
  * Plays the browser at the provider: follows redirects, fills in the
  * development sign-in form with `username` and confirms consent, until the
- * provider redirects to the app's callback. Returns that callback URL.
- * Pass `jar` to keep the provider's cookies (its session) afterwards.
+ * provider redirects to the app's callback (`options.redirectUri`). Returns
+ * that callback URL. Pass `options.jar` to keep the provider's cookies (its
+ * session) afterwards.
  */
-export async function authorizeAtProvider (authorizeUrl: URL, username: string, jar = new Map<string, string>()): Promise<URL> {
+export async function authorizeAtProvider (
+  authorizeUrl: URL,
+  username: string,
+  options: { jar?: Map<string, string>, redirectUri?: string } = {}
+): Promise<URL> {
+  const jar = options.jar ?? new Map<string, string>()
+  const redirectUri = options.redirectUri ?? TEST_REDIRECT_URI
   let url = authorizeUrl
   let init: RequestInit = { method: 'GET' }
   for (let step = 0; step < 20; step++) {
@@ -44,7 +51,7 @@ export async function authorizeAtProvider (authorizeUrl: URL, username: string, 
     if (response.status >= 300 && response.status < 400 && location !== null) {
       await response.arrayBuffer()
       const next = new URL(location, url)
-      if (next.href.startsWith(TEST_REDIRECT_URI)) return next
+      if (next.href.startsWith(redirectUri)) return next
       url = next
       init = { method: 'GET' }
       continue

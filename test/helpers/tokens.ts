@@ -139,7 +139,7 @@ declare module 'fastify' {
 export async function signInWithProviderSession (app: FastifyInstance, username: string): Promise<{ cookie: string, providerCookies: Map<string, string> }> {
   const providerCookies = new Map<string, string>()
   const { authorizeUrl, cookie: preLogin } = await startLogin(app)
-  const callbackUrl = await authorizeAtProvider(authorizeUrl, username, providerCookies)
+  const callbackUrl = await authorizeAtProvider(authorizeUrl, username, { jar: providerCookies })
   const callback = await app.inject({ method: 'GET', url: callbackPath(callbackUrl), headers: { cookie: preLogin } })
   const cookie = sessionCookie(callback)
   if (callback.statusCode !== 302 || cookie === undefined) throw new Error(`callback answered ${callback.statusCode}`)

@@ -1,0 +1,74 @@
+// One app under test, in a process of its own: `node --import tsx bench/server.ts`
+// with BENCH_CASE, BENCH_PORT, BENCH_ISSUER and, for Redis cases, BENCH_REDIS_URL.
+// Tells the parent `{ ready: port }` over IPC; closes on SIGTERM.
+import { existsSync } from 'node:fs'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { SessionStore } from '@fastify/session'
+import { Redis } from 'ioredis'
+import fastifyOidcLogin, { OAuth2Config } from '../index.js'
+import { buildHandBuilt } from './hand-built.js'
+import { HandRedisStore } from './redis-store.js'
+import { CLIENT_SECRET, SESSION_SECRET, clientId, redirectUri, usesRedis, type CaseName } from './cases.js'
+
+const name = process.env.BENCH_CASE as CaseName
+const port = Number(process.env.BENCH_PORT)
+const issuer = process.env.BENCH_ISSUER ?? ''
+
+let redis: Redis | undefined
+if (usesRedis(name)) {
+  redis = new Redis(process.env.BENCH_REDIS_URL ?? '', { lazyConnect: true })
+  await redis.connect()
+}
+
+/**
+ * The library's Redis store when this branch has it, otherwise the same
+ * hand-written store the hand-built apps use (see README, Performance).
+ */
+async function ourRedisStore (client: Redis): Promise<SessionStore> {
+  const module = new URL('../plugins/session/redis-store.ts', import.meta.url)
+  if (existsSync(module)) {
+    const { RedisSessionStore } = await import(module.href) as { RedisSessionStore: new (options: { client: Redis }) => SessionStore }
+    process.send?.({ note: 'ours-redis uses RedisSessionStore' })
+    return new RedisSessionStore({ client })
+  }
+  process.send?.({ note: 'ours-redis uses the hand-written Redis store (no RedisSessionStore in this tree)' })
+  return new HandRedisStore(client, 'bench:ours:')
+}
+
+async function build (): Promise<FastifyInstance> {
+  const oauth = { issuer, clientId: clientId(name), clientSecret: CLIENT_SECRET, redirectUri: redirectUri(port), secret: SESSION_SECRET }
+  switch (name) {
+    case 'bare': {
+      const app = Fastify({ logger: false })
+      const user = { sub: 'bench-user', issuer, email: 'bench-user@example.test', name: 'bench-user' }
+      app.get('/auth/me', async () => user)
+      return app
+    }
+    case 'ours-memory':
+    case 'ours-redis': {
+      const app = Fastify({ logger: false })
+      await app.register(fastifyOidcLogin, {
+        session: { secret: SESSION_SECRET, secure: false, ...(redis === undefined ? {} : { store: await ourRedisStore(redis) }) },
+        provider: OAuth2Config.discover(issuer, oauth.clientId, CLIENT_SECRET, oauth.redirectUri).scope('email').scope('profile')
+      })
+      return app
+    }
+    case 'hand-rolling-off-memory':
+    case 'hand-rolling-off-redis':
+      return buildHandBuilt({ ...oauth, mode: 'rolling-off', store: redis === undefined ? undefined : new HandRedisStore(redis) })
+    case 'hand-defaults-memory':
+    case 'hand-defaults-redis':
+      return buildHandBuilt({ ...oauth, mode: 'defaults', store: redis === undefined ? undefined : new HandRedisStore(redis) })
+  }
+}
+
+const app = await build()
+await app.listen({ host: '127.0.0.1', port })
+process.send?.({ ready: port })
+
+process.once('SIGTERM', () => {
+  app.server.closeAllConnections()
+  app.close()
+    .then(async () => { await redis?.quit() })
+    .finally(() => process.exit(0))
+})
