@@ -1,11 +1,12 @@
 // One app under test, in a process of its own: `node --import tsx bench/server.ts`
 // with BENCH_CASE, BENCH_PORT, BENCH_ISSUER and, for Redis cases, BENCH_REDIS_URL.
 // Tells the parent `{ ready: port }` over IPC; closes on SIGTERM.
-import { existsSync } from 'node:fs'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { SessionStore } from '@fastify/session'
 import { Redis } from 'ioredis'
-import fastifyOidcLogin, { OAuth2Config } from '../index.js'
+// The library as applications run it: the compiled package (npm run build),
+// not the TypeScript sources through a loader.
+import fastifyOidcLogin, { OAuth2Config } from 'fastify-oidc-login'
 import { buildHandBuilt } from './hand-built.js'
 import { HandRedisStore } from './redis-store.js'
 import { CLIENT_SECRET, SESSION_SECRET, clientId, redirectUri, usesRedis, type CaseName } from './cases.js'
@@ -18,21 +19,6 @@ let redis: Redis | undefined
 if (usesRedis(name)) {
   redis = new Redis(process.env.BENCH_REDIS_URL ?? '', { lazyConnect: true })
   await redis.connect()
-}
-
-/**
- * The library's Redis store when this branch has it, otherwise the same
- * hand-written store the hand-built apps use (see README, Performance).
- */
-async function ourRedisStore (client: Redis): Promise<SessionStore> {
-  const module = new URL('../plugins/session/redis-store.ts', import.meta.url)
-  if (existsSync(module)) {
-    const { RedisSessionStore } = await import(module.href) as { RedisSessionStore: new (options: { client: Redis }) => SessionStore }
-    process.send?.({ note: 'ours-redis uses RedisSessionStore' })
-    return new RedisSessionStore({ client })
-  }
-  process.send?.({ note: 'ours-redis uses the hand-written Redis store (no RedisSessionStore in this tree)' })
-  return new HandRedisStore(client, 'bench:ours:')
 }
 
 async function build (): Promise<FastifyInstance> {
@@ -48,7 +34,7 @@ async function build (): Promise<FastifyInstance> {
     case 'ours-redis': {
       const app = Fastify({ logger: false })
       await app.register(fastifyOidcLogin, {
-        session: { secret: SESSION_SECRET, secure: false, ...(redis === undefined ? {} : { store: await ourRedisStore(redis) }) },
+        session: { secret: SESSION_SECRET, secure: false, ...(redis === undefined ? {} : { redis: { client: redis } }) },
         provider: OAuth2Config.discover(issuer, oauth.clientId, CLIENT_SECRET, oauth.redirectUri).scope('email').scope('profile')
       })
       return app
