@@ -30,6 +30,8 @@ export interface Behaviour {
   refreshError?: { status: number, error: string }
   /** The `sub` userinfo answers. */
   userinfoSub?: string
+  /** A whole userinfo body instead, as a plain OAuth2 profile API (GitHub's `/user`) answers. */
+  userinfoBody?: Record<string, unknown>
   /** An `iss` parameter added to the authorization response (RFC 9207). */
   responseIss?: string
 }
@@ -139,7 +141,7 @@ export async function startHostileProvider (t: Test, options: { metadata?: Recor
       case '/token':
         return token(req, res)
       case '/userinfo':
-        return json(res, 200, { sub: behaviour.userinfoSub ?? 'alice', email: 'alice@example.test' })
+        return json(res, 200, behaviour.userinfoBody ?? { sub: behaviour.userinfoSub ?? 'alice', email: 'alice@example.test' })
       default:
         res.writeHead(404).end()
     }
