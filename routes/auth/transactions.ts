@@ -25,8 +25,14 @@ export function transactionKey (state: string): string {
 
 /** Adds a transaction, dropping expired ones and the oldest beyond the bound. */
 export function addTransaction (session: FastifySessionObject, tx: LoginTransaction, lifetime: number): void {
+  const pending = session.get('oidcLogins')
+  // The common case, the only login of this browser, skips the pruning.
+  if (pending === undefined) {
+    session.set('oidcLogins', { [transactionKey(tx.state)]: tx })
+    return
+  }
   const now = Date.now()
-  const live = Object.entries(session.get('oidcLogins') ?? {})
+  const live = Object.entries(pending)
     .filter(([, t]) => now - t.createdAt < lifetime)
     .sort(([, a], [, b]) => a.createdAt - b.createdAt)
     .slice(-(MAX_PENDING - 1))
