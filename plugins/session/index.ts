@@ -56,7 +56,7 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
   const redis = opts.store === undefined ? await redisStore(app, opts) : undefined
   const store: OidcSessionStore = opts.store ?? redis?.store ?? new MemorySessionStore({ maxEntries: opts.memoryStoreMaxEntries, defaultTtl: opts.maxAge })
   // Token refresh locks and logout indexes must be as shared as the sessions.
-  app.decorate('sessionRedis', { getter: () => redis?.client })
+  app.decorate('sessionRedis', { getter: () => redis === undefined ? undefined : { client: redis.client, prefix: opts.redis?.prefix } })
 
   if (opts.store === undefined && opts.redis === undefined && process.env.NODE_ENV === 'production') {
     app.log.warn('fastify-oidc-login: sessions are in process memory; use a shared store (Redis) when several instances serve traffic')
@@ -123,8 +123,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The store sessions live in (bounded by `storeTimeout`), to end sessions by id. */
     readonly sessionStore: SessionStore
-    /** The Redis client sessions live in, when they live in Redis; other plugins share it. */
-    readonly sessionRedis: Redis | Cluster | undefined
+    /** The Redis client sessions live in and their key prefix (when set), when they live in Redis; other plugins share it. */
+    readonly sessionRedis: { client: Redis | Cluster, prefix: string | undefined } | undefined
   }
 }
 

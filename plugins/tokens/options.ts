@@ -35,9 +35,13 @@ export interface ResolvedTokensOptions {
 const METHODS = ['add', 'get', 'set', 'delete', 'deleteIfEqual', 'indexAdd', 'indexRemove', 'indexMembers'] as const
 
 /** Applies defaults and rejects invalid options with a coded error naming the option. */
-export function resolveTokensOptions (options: TokensPluginOptions | undefined, providerTimeout: number, sessionRedis?: RedisCaller): ResolvedTokensOptions {
+export function resolveTokensOptions (options: TokensPluginOptions | undefined, providerTimeout: number, sessionRedis?: { client: RedisCaller, prefix: string | undefined }): ResolvedTokensOptions {
   const opts = options ?? {}
-  const coordination = opts.coordination ?? (sessionRedis === undefined ? new MemoryCoordinationStore() : new RedisCoordinationStore(sessionRedis))
+  // Apps sharing one Redis under different session prefixes must not share
+  // logout indexes either: a custom session prefix carries over.
+  const coordination = opts.coordination ?? (sessionRedis === undefined
+    ? new MemoryCoordinationStore()
+    : new RedisCoordinationStore(sessionRedis.client, sessionRedis.prefix === undefined ? {} : { prefix: `${sessionRedis.prefix}coord:` }))
   if (coordination === null || typeof coordination !== 'object' || METHODS.some((m) => typeof coordination[m] !== 'function')) {
     throw new TokensOptionError(`options.coordination must implement ${METHODS.join(', ')}`)
   }

@@ -105,3 +105,18 @@ t.test('sessions in Redis share locks and logout indexes by default', { skip: sk
     t.equal((await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })).statusCode, 401, `signed out on the ${name} instance`)
   }
 })
+
+t.test('apps sharing one Redis under different session prefixes keep their logout indexes apart', { skip: skipWithoutRedis }, async (t) => {
+  const redis = await startRedis(t)
+  const provider = await startTokenProvider(t)
+  const shop = await buildTokensApp(t, { issuer: provider.issuer, session: { redis: { url: redis.url, prefix: 'shop:' } } })
+  const admin = await buildTokensApp(t, { issuer: provider.issuer, session: { redis: { url: redis.url, prefix: 'admin:' } } })
+  const inShop = await signIn(shop, 'ada')
+  const inAdmin = await signIn(admin, 'ada')
+  t.ok((await redis.inspect.keys('shop:coord:*')).length > 0, 'the shop\'s indexes are under its prefix')
+
+  t.equal(await shop.oidc.logoutEverywhere('ada'), 1, 'the shop ends only its own session')
+  t.equal((await shop.inject({ method: 'GET', url: '/auth/me', headers: { cookie: inShop.cookie } })).statusCode, 401)
+  t.equal((await admin.inject({ method: 'GET', url: '/auth/me', headers: { cookie: inAdmin.cookie } })).statusCode, 200, 'the other app keeps its session')
+  t.equal((await admin.inject({ method: 'GET', url: '/api/token', headers: { cookie: inAdmin.cookie } })).statusCode, 200, 'and its tokens')
+})
