@@ -13,6 +13,11 @@ export interface CoordinationStore {
   get (key: string): Promise<string | undefined>
   /** Sets `key` to `value` for `ttl` ms, replacing any value. */
   set (key: string, value: string, ttl: number): Promise<void>
+  /**
+   * Sets `key` to `value` for `ttl` ms only while the key exists, in one
+   * step, so a late writer cannot bring back a key someone removed.
+   */
+  replace (key: string, value: string, ttl: number): Promise<void>
   /** Removes `key`. */
   delete (key: string): Promise<void>
   /**
@@ -27,6 +32,9 @@ export interface CoordinationStore {
   /** The members of the index `key` that have not expired. */
   indexMembers (key: string): Promise<string[]>
 }
+
+/** The methods every coordination store has, for option checks and wrappers. */
+export const COORDINATION_METHODS = ['add', 'get', 'set', 'replace', 'delete', 'deleteIfEqual', 'indexAdd', 'indexRemove', 'indexMembers'] as const
 
 /** Options of {@link MemoryCoordinationStore}. */
 export interface MemoryCoordinationStoreOptions {
@@ -67,6 +75,10 @@ export class MemoryCoordinationStore implements CoordinationStore {
 
   async set (key: string, value: string, ttl: number): Promise<void> {
     this.#put(key, value, ttl)
+  }
+
+  async replace (key: string, value: string, ttl: number): Promise<void> {
+    if (this.#live(key) !== undefined) this.#put(key, value, ttl)
   }
 
   async delete (key: string): Promise<void> {

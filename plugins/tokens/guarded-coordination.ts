@@ -1,7 +1,6 @@
 import { SessionStoreUnavailableError } from '../session/index.js'
-import type { CoordinationStore } from './coordination.js'
+import { COORDINATION_METHODS, type CoordinationStore } from './coordination.js'
 
-const METHODS = ['add', 'get', 'set', 'delete', 'deleteIfEqual', 'indexAdd', 'indexRemove', 'indexMembers'] as const
 
 /**
  * Bounds every call to a coordination store by `timeout` milliseconds and
@@ -10,8 +9,8 @@ const METHODS = ['add', 'get', 'set', 'delete', 'deleteIfEqual', 'indexAdd', 'in
  * a request that never ends.
  */
 export function guardCoordination (store: CoordinationStore, timeout: number): CoordinationStore {
-  const guarded = {} as Record<(typeof METHODS)[number], (...args: never[]) => Promise<unknown>>
-  for (const method of METHODS) {
+  const guarded = {} as Record<(typeof COORDINATION_METHODS)[number], (...args: never[]) => Promise<unknown>>
+  for (const method of COORDINATION_METHODS) {
     guarded[method] = async (...args: never[]) => await bounded(timeout, () => (store[method] as (...a: never[]) => Promise<unknown>).apply(store, args))
   }
   return guarded as unknown as CoordinationStore

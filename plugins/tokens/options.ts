@@ -1,5 +1,5 @@
 import type { CoordinationStore } from './coordination.js'
-import { MemoryCoordinationStore } from './coordination.js'
+import { COORDINATION_METHODS, MemoryCoordinationStore } from './coordination.js'
 import { RedisCoordinationStore, type RedisCaller } from './redis-coordination.js'
 import { TokensOptionError } from './errors.js'
 import { guardCoordination } from './guarded-coordination.js'
@@ -32,7 +32,6 @@ export interface ResolvedTokensOptions {
   lockTtl: number
 }
 
-const METHODS = ['add', 'get', 'set', 'delete', 'deleteIfEqual', 'indexAdd', 'indexRemove', 'indexMembers'] as const
 
 /** Applies defaults and rejects invalid options with a coded error naming the option. */
 export function resolveTokensOptions (options: TokensPluginOptions | undefined, providerTimeout: number, sessionRedis?: { client: RedisCaller, prefix: string | undefined }): ResolvedTokensOptions {
@@ -42,8 +41,8 @@ export function resolveTokensOptions (options: TokensPluginOptions | undefined, 
   const coordination = opts.coordination ?? (sessionRedis === undefined
     ? new MemoryCoordinationStore()
     : new RedisCoordinationStore(sessionRedis.client, sessionRedis.prefix === undefined ? {} : { prefix: `${sessionRedis.prefix}coord:` }))
-  if (coordination === null || typeof coordination !== 'object' || METHODS.some((m) => typeof coordination[m] !== 'function')) {
-    throw new TokensOptionError(`options.coordination must implement ${METHODS.join(', ')}`)
+  if (coordination === null || typeof coordination !== 'object' || COORDINATION_METHODS.some((m) => typeof coordination[m] !== 'function')) {
+    throw new TokensOptionError(`options.coordination must implement ${COORDINATION_METHODS.join(', ')}`)
   }
   // The slowest refresh is a token call plus a key set fetch, each bounded
   // by the provider timeout; the lock must outlive both.

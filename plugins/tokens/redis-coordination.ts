@@ -65,6 +65,10 @@ export class RedisCoordinationStore implements CoordinationStore {
     await this.#redis.call('SET', this.#prefix + key, value, 'PX', ttlOf(ttl))
   }
 
+  async replace (key: string, value: string, ttl: number): Promise<void> {
+    await this.#redis.call('SET', this.#prefix + key, value, 'PX', ttlOf(ttl), 'XX')
+  }
+
   async delete (key: string): Promise<void> {
     await this.#redis.call('DEL', this.#prefix + key)
   }

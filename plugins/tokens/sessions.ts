@@ -252,7 +252,9 @@ export class OidcSessions {
     if (record.idToken !== undefined && fresh.idToken !== undefined) updated.idToken = fresh.idToken
     const ttl = record.expiresAt - Date.now()
     if (ttl <= 0) return await this.#end(sessionId, 'the session expired')
-    await this.#options.coordination.set(recordKey(sessionId), JSON.stringify(updated), ttl)
+    // Only while the record exists: a logout during the refresh removed it,
+    // and must not find the new refresh token written back afterwards.
+    await this.#options.coordination.replace(recordKey(sessionId), JSON.stringify(updated), ttl)
     return tokens
   }
 

@@ -28,6 +28,8 @@ export interface Behaviour {
   tokenEndpoint?: 'invalid_grant' | 'html-500' | 'malformed-json' | 'hang'
   /** The token endpoint's answer to a refresh token grant; unset issues new tokens. */
   refreshError?: { status: number, error: string }
+  /** How long the token endpoint takes to answer a refresh. */
+  refreshDelayMs?: number
   /** The `sub` userinfo answers. */
   userinfoSub?: string
   /** A whole userinfo body instead, as a plain OAuth2 profile API (GitHub's `/user`) answers. */
@@ -170,7 +172,7 @@ export async function startHostileProvider (t: Test, options: { metadata?: Recor
     const body = new URLSearchParams(await readBody(req))
     if (behaviour.tokenEndpoint === 'hang') return // never answers; closed at teardown
     if (!clientAuthenticated(req.headers.authorization)) return json(res, 401, { error: 'invalid_client' })
-    if (body.get('grant_type') === 'refresh_token') return refresh(body, res)
+    if (body.get('grant_type') === 'refresh_token') return await refresh(body, res)
     const code = body.get('code') ?? ''
     const pending = codes.get(code)
     codes.delete(code)
@@ -211,7 +213,8 @@ export async function startHostileProvider (t: Test, options: { metadata?: Recor
     return json(res, 200, response)
   }
 
-  function refresh (body: URLSearchParams, res: ServerResponse): void {
+  async function refresh (body: URLSearchParams, res: ServerResponse): Promise<void> {
+    if (behaviour.refreshDelayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, behaviour.refreshDelayMs))
     if (behaviour.refreshError !== undefined) {
       return json(res, behaviour.refreshError.status, { error: behaviour.refreshError.error, error_description: PROVIDER_BODY_MARKER })
     }

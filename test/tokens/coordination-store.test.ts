@@ -37,6 +37,15 @@ for (const [name, make, skip] of stores) {
     t.equal(await store.get('lock:b'), undefined)
   })
 
+  t.test(`${name}: replace writes only a key that still exists`, { skip }, async (t) => {
+    const store = await make(t)
+    await store.replace('session:gone', 'late', 10_000)
+    t.equal(await store.get('session:gone'), undefined, 'a removed key stays removed')
+    await store.set('session:here', 'old', 10_000)
+    await store.replace('session:here', 'new', 10_000)
+    t.equal(await store.get('session:here'), 'new')
+  })
+
   t.test(`${name}: index members expire one by one`, { skip }, async (t) => {
     const store = await make(t)
     await store.indexAdd('sub:x', 's1', 50)

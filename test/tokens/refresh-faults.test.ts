@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildTokensApp } from '../helpers/tokens.js'
+import { buildTokensApp, sessionIdOf } from '../helpers/tokens.js'
 import { loginAt, startHostileProvider } from '../helpers/hostile-provider.js'
 import { sessionCookie } from '../helpers/login.js'
 
@@ -41,4 +41,20 @@ t.test('a refresh failing for reasons that are not the user\'s keeps the session
   provider.behave({})
   const healed = await app.inject({ method: 'GET', url: '/api/token', headers: { cookie } })
   t.equal(healed.statusCode, 200, 'the next refresh works once the provider is fine')
+})
+
+t.test('a refresh that finishes after logout does not write the tokens back', async (t) => {
+  const provider = await startHostileProvider(t)
+  const app = await buildTokensApp(t, { issuer: provider.issuer, tokens: alwaysRefresh })
+  const login = await loginAt(app)
+  const cookie = sessionCookie(login.response)!
+  t.ok(await app.oidc.record(sessionIdOf(cookie)), 'the sign-in record exists')
+  provider.behave({ refreshDelayMs: 400 })
+  const slow = app.inject({ method: 'GET', url: '/api/token', headers: { cookie } })
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  const logout = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie } })
+  t.equal(logout.statusCode, 204)
+  await slow
+  t.equal(await app.oidc.record(sessionIdOf(cookie)), undefined, 'no refresh token is left behind after logout')
+  t.equal((await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })).statusCode, 401)
 })
