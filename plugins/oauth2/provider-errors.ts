@@ -43,7 +43,14 @@ export function toProviderError (err: unknown): Coded {
     if (typeof err.error === 'string' && OAUTH_ERROR_CODE.test(err.error)) Object.assign(coded, { oauthError: err.error })
     return coded
   }
-  if (err instanceof oidc.WWWAuthenticateChallengeError) return new TokenRejectedError({ cause })
+  if (err instanceof oidc.WWWAuthenticateChallengeError) {
+    // A 401 with a challenge (client_secret_basic gets invalid_client this
+    // way, RFC 6749 section 5.2) carries its OAuth error code in the challenge.
+    const coded = new TokenRejectedError({ cause })
+    const code = err.cause.map((challenge) => challenge.parameters.error).find((e) => typeof e === 'string')
+    if (code !== undefined && OAUTH_ERROR_CODE.test(code)) Object.assign(coded, { oauthError: code })
+    return coded
+  }
   const codes = chain(err).map((e) => (e as { code?: unknown }).code).filter((c): c is string => typeof c === 'string')
   if (codes.some((c) => MALFORMED_RESPONSE_CODES.has(c) || NETWORK_ERROR_CODES.has(c))) return new ProviderError({ cause })
   if (err instanceof TypeError && err.message === 'fetch failed') return new ProviderError({ cause })

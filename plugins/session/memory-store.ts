@@ -55,7 +55,7 @@ export class MemorySessionStore implements OidcSessionStore {
     this.#signedIn.delete(sessionId)
     const pool = (session as { user?: unknown }).user === undefined ? this.#anonymous : this.#signedIn
     pool.set(sessionId, { json: JSON.stringify(session), expiresAt })
-    this.#evict()
+    this.#evict(sessionId)
     callback()
   }
 
@@ -95,12 +95,14 @@ export class MemorySessionStore implements OidcSessionStore {
     this.#signedIn.delete(sessionId)
   }
 
-  #evict (): void {
+  // Never the entry just written: a store full of signed-in sessions must
+  // still keep a new login, or nobody could sign in until sessions expire.
+  #evict (justWritten: string): void {
     const now = Date.now()
     for (const pool of [this.#anonymous, this.#signedIn]) {
       for (const [id, entry] of pool) {
         if (this.size <= this.#maxEntries && entry.expiresAt > now) break
-        pool.delete(id)
+        if (id !== justWritten) pool.delete(id)
       }
     }
   }

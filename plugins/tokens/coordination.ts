@@ -16,8 +16,9 @@ export interface CoordinationStore {
   /**
    * Sets `key` to `value` for `ttl` ms only while the key exists, in one
    * step, so a late writer cannot bring back a key someone removed.
+   * Resolves `true` when it wrote.
    */
-  replace (key: string, value: string, ttl: number): Promise<void>
+  replace (key: string, value: string, ttl: number): Promise<boolean>
   /** Removes `key`. */
   delete (key: string): Promise<void>
   /**
@@ -77,8 +78,10 @@ export class MemoryCoordinationStore implements CoordinationStore {
     this.#put(key, value, ttl)
   }
 
-  async replace (key: string, value: string, ttl: number): Promise<void> {
-    if (this.#live(key) !== undefined) this.#put(key, value, ttl)
+  async replace (key: string, value: string, ttl: number): Promise<boolean> {
+    if (this.#live(key) === undefined) return false
+    this.#put(key, value, ttl)
+    return true
   }
 
   async delete (key: string): Promise<void> {

@@ -65,8 +65,8 @@ export class RedisCoordinationStore implements CoordinationStore {
     await this.#redis.call('SET', this.#prefix + key, value, 'PX', ttlOf(ttl))
   }
 
-  async replace (key: string, value: string, ttl: number): Promise<void> {
-    await this.#redis.call('SET', this.#prefix + key, value, 'PX', ttlOf(ttl), 'XX')
+  async replace (key: string, value: string, ttl: number): Promise<boolean> {
+    return await this.#redis.call('SET', this.#prefix + key, value, 'PX', ttlOf(ttl), 'XX') === 'OK'
   }
 
   async delete (key: string): Promise<void> {

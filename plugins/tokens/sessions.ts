@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import type { SessionStore } from '@fastify/session'
 import type { IdentityClaims, OAuth2Client, TokenSet } from '../oauth2/index.js'
-import { LogoutTokenRejectedError, ProviderError, oauthErrorOf } from '../oauth2/index.js'
+import { LogoutTokenRejectedError, ProviderError, TokenRejectedError, oauthErrorOf } from '../oauth2/index.js'
 import type { ResolvedTokensOptions } from './options.js'
 import { NoTokensError, RefreshBusyError, SessionEndedError } from './errors.js'
 import { jtiKey, lockKey, parseRecord, recordKey, sidKey, subKey, type SessionRecord, type StoredTokens } from './records.js'
@@ -236,8 +236,12 @@ export class OidcSessions {
       // sign-in is over. Anything else (invalid_client after a secret
       // rotation, slow_down, an unreachable provider) is not the user's
       // doing and leaves the session be.
-      if (oauthErrorOf(err) === 'invalid_grant') return await this.#end(sessionId, 'the provider refused the refresh token', err)
-      if (oauthErrorOf(err) !== undefined && !(err instanceof ProviderError)) throw new ProviderError({ cause: (err as Error).cause })
+      const oauthError = oauthErrorOf(err)
+      if (oauthError === 'invalid_grant') return await this.#end(sessionId, 'the provider refused the refresh token', err)
+      if (oauthError !== undefined && !(err instanceof ProviderError)) throw new ProviderError({ cause: (err as Error).cause })
+      // Tokens that fail verification (a refreshed ID token with a bad
+      // signature or claims) cannot be trusted, and neither can the sign-in.
+      if (err instanceof TokenRejectedError) return await this.#end(sessionId, 'the refreshed tokens failed verification', err)
       throw err
     }
     if (fresh.claims !== undefined && (fresh.claims.sub !== record.sub || fresh.claims.iss !== record.iss)) {
@@ -254,7 +258,9 @@ export class OidcSessions {
     if (ttl <= 0) return await this.#end(sessionId, 'the session expired')
     // Only while the record exists: a logout during the refresh removed it,
     // and must not find the new refresh token written back afterwards.
-    await this.#options.coordination.replace(recordKey(sessionId), JSON.stringify(updated), ttl)
+    if (!await this.#options.coordination.replace(recordKey(sessionId), JSON.stringify(updated), ttl)) {
+      throw new SessionEndedError({ cause: new Error('the session ended during the refresh') })
+    }
     return tokens
   }
 

@@ -27,7 +27,7 @@ export interface Behaviour {
   /** A broken token endpoint instead of tokens. */
   tokenEndpoint?: 'invalid_grant' | 'html-500' | 'malformed-json' | 'hang'
   /** The token endpoint's answer to a refresh token grant; unset issues new tokens. */
-  refreshError?: { status: number, error: string }
+  refreshError?: { status: number, error: string, /** Also send the code in a WWW-Authenticate challenge, as a 401 does. */ challenge?: boolean }
   /** How long the token endpoint takes to answer a refresh. */
   refreshDelayMs?: number
   /** The `sub` userinfo answers. */
@@ -216,7 +216,9 @@ export async function startHostileProvider (t: Test, options: { metadata?: Recor
   async function refresh (body: URLSearchParams, res: ServerResponse): Promise<void> {
     if (behaviour.refreshDelayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, behaviour.refreshDelayMs))
     if (behaviour.refreshError !== undefined) {
-      return json(res, behaviour.refreshError.status, { error: behaviour.refreshError.error, error_description: PROVIDER_BODY_MARKER })
+      const { status, error, challenge } = behaviour.refreshError
+      if (challenge === true) res.setHeader('www-authenticate', `Basic realm="token", error="${error}"`)
+      return json(res, status, { error, error_description: PROVIDER_BODY_MARKER })
     }
     if (!issued.refreshTokens.includes(body.get('refresh_token') ?? '')) return json(res, 400, { error: 'invalid_grant' })
     const accessToken = randomBytes(24).toString('base64url')

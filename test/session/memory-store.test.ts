@@ -40,3 +40,13 @@ t.test('drops logins in progress before signed-in sessions when full', async (t)
   t.ok(await get(store, 'login-9'), 'the newest login is kept')
   t.equal(await get(store, 'login-0'), null, 'the oldest login is dropped')
 })
+
+t.test('keeps a new login when signed-in sessions fill the store', async (t) => {
+  const store = new MemorySessionStore({ maxEntries: 3 })
+  for (const id of ['a', 'b', 'c']) await set(store, id, session())
+  const anonymous = { cookie: { originalMaxAge: null }, oidcLogins: {} } as unknown as Session
+  await set(store, 'login', anonymous)
+  t.ok(await get(store, 'login'), 'the login just started is kept, or nobody new could sign in')
+  t.equal(store.size, 3)
+  t.equal(await get(store, 'a'), null, 'the oldest signed-in session made room')
+})

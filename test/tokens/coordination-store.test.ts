@@ -39,10 +39,10 @@ for (const [name, make, skip] of stores) {
 
   t.test(`${name}: replace writes only a key that still exists`, { skip }, async (t) => {
     const store = await make(t)
-    await store.replace('session:gone', 'late', 10_000)
+    t.equal(await store.replace('session:gone', 'late', 10_000), false, 'reports that it did not write')
     t.equal(await store.get('session:gone'), undefined, 'a removed key stays removed')
     await store.set('session:here', 'old', 10_000)
-    await store.replace('session:here', 'new', 10_000)
+    t.equal(await store.replace('session:here', 'new', 10_000), true)
     t.equal(await store.get('session:here'), 'new')
   })
 

@@ -26,6 +26,7 @@ t.test('a refresh failing for reasons that are not the user\'s keeps the session
   const cookie = sessionCookie(login.response)!
   const faults = [
     { status: 401, error: 'invalid_client' }, // the client secret was rotated at the provider
+    { status: 401, error: 'invalid_client', challenge: true }, // the same, answered with a WWW-Authenticate challenge
     { status: 400, error: 'slow_down' },
     { status: 429, error: 'temporarily_unavailable' },
     { status: 503, error: 'temporarily_unavailable' }
@@ -33,7 +34,7 @@ t.test('a refresh failing for reasons that are not the user\'s keeps the session
   for (const fault of faults) {
     provider.behave({ refreshError: fault })
     const res = await app.inject({ method: 'GET', url: '/api/token', headers: { cookie } })
-    t.equal(res.statusCode, 502, `${fault.status} ${fault.error}: a provider fault`)
+    t.equal(res.statusCode, 502, `${fault.status} ${fault.error}${fault.challenge === true ? ' (challenge)' : ''}: a provider fault`)
     t.equal(res.json().code, 'FST_OIDC_PROVIDER_ERROR')
     t.notMatch(res.body, /provider-body-marker/, 'the provider body is not echoed')
     t.equal((await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })).statusCode, 200, 'still signed in')
@@ -54,7 +55,9 @@ t.test('a refresh that finishes after logout does not write the tokens back', as
   await new Promise((resolve) => setTimeout(resolve, 150))
   const logout = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie } })
   t.equal(logout.statusCode, 204)
-  await slow
+  const late = await slow
+  t.equal(late.statusCode, 401, 'the request that raced the logout gets no token')
+  t.equal(late.json().code, 'FST_OIDC_SESSION_ENDED')
   t.equal(await app.oidc.record(sessionIdOf(cookie)), undefined, 'no refresh token is left behind after logout')
   t.equal((await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })).statusCode, 401)
 })
