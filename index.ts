@@ -5,8 +5,8 @@ import { oauth2, type OAuth2Config } from './plugins/oauth2/index.js'
 import { authRoutes, type AuthRoutesOptions, type MapUserRequired, type MapUserRequirement } from './routes/auth/index.js'
 import { tokens, type TokensPluginOptions } from './plugins/tokens/index.js'
 
-/** Options of the all-in-one plugin. */
-export interface FastifyOidcLoginOptions {
+/** The fields of the all-in-one plugin's options; see {@link FastifyOidcLoginOptions}. */
+export interface FastifyOidcLoginSettings {
   /** Session cookie and store settings. */
   session: SessionPluginOptions
   /** The provider and client, from a preset or `OAuth2Config.discover`. */
@@ -24,6 +24,13 @@ export interface FastifyOidcLoginOptions {
 export type RoutesRequirement = MapUserRequired extends true ? { routes: MapUserRequirement } : unknown
 
 /**
+ * Options of the all-in-one plugin. `routes.mapUser` is required once
+ * `SessionUser` has required fields of the application, also for options
+ * built ahead of `register` with this type.
+ */
+export type FastifyOidcLoginOptions = FastifyOidcLoginSettings & RoutesRequirement
+
+/**
  * Sessions, the provider client and the auth routes in one registration.
  *
  * @example
@@ -33,7 +40,7 @@ export type RoutesRequirement = MapUserRequired extends true ? { routes: MapUser
  *   routes: { defaultReturnTo: '/dashboard' }
  * })
  */
-async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginOptions & RoutesRequirement): Promise<void> {
+async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginOptions): Promise<void> {
   const { prefix = '/auth', ...routeOptions } = options?.routes ?? {}
   await app.register(session, options?.session)
   await app.register(oauth2, { config: options?.provider })
@@ -45,7 +52,7 @@ async function oidcLoginPlugin (app: FastifyInstance, options: FastifyOidcLoginO
 // Browsers drop a Secure cookie set over plain http, so with an http
 // callback the session never sticks and every login ends in "no login in
 // progress". Said once, at startup, instead of leaving it to be debugged.
-function warnInsecureRedirect (app: FastifyInstance, options: FastifyOidcLoginOptions): void {
+function warnInsecureRedirect (app: FastifyInstance, options: FastifyOidcLoginSettings): void {
   const secure = options.session?.secure ?? true
   const redirectUri = options.provider.redirectUri
   if (secure && URL.canParse(redirectUri) && new URL(redirectUri).protocol === 'http:') {

@@ -37,7 +37,11 @@ await app.register(oauth2)
 await app.register(session, { secret, rolling: true })
 
 const options: FastifyOidcLoginOptions = { session: { secret }, provider, routes: { mapUser, storeTokens: true, loginTimeout: 60_000 } }
+// Options built ahead with the exported type register as they are.
+await app.register(fastifyOidcLogin, options)
+// @ts-expect-error with required SessionUser fields, the exported options type requires mapUser too
+const withoutMapUser: FastifyOidcLoginOptions = { session: { secret }, provider, routes: { storeTokens: true } }
 // @ts-expect-error option values keep their types
 const badTimeout: FastifyOidcLoginOptions = { session: { secret }, provider, routes: { mapUser, loginTimeout: '10m' } }
 
-export { options, badTimeout }
+export { options, badTimeout, withoutMapUser }
