@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { session, type SessionPluginOptions } from './plugins/session/index.js'
 import { oauth2, type OAuth2Config } from './plugins/oauth2/index.js'
-import { authRoutes, type AuthRoutesOptions, type MapUserRequired, type MapUserRequirement } from './routes/auth/index.js'
+import { authRoutes, type AuthRoutesSettings, type MapUserRequired, type MapUserRequirement } from './routes/auth/index.js'
 import { tokens, type TokensPluginOptions } from './plugins/tokens/index.js'
 
 /** The fields of the all-in-one plugin's options; see {@link FastifyOidcLoginOptions}. */
@@ -12,7 +12,7 @@ export interface FastifyOidcLoginSettings {
   /** The provider and client, from a preset or `OAuth2Config.discover`. */
   provider: OAuth2Config
   /** Auth routes settings; `prefix` defaults to `/auth`. */
-  routes?: AuthRoutesOptions & { prefix?: string }
+  routes?: AuthRoutesSettings & { prefix?: string }
   /** Token refresh and cross-instance coordination (refresh lock, logout indexes). */
   tokens?: TokensPluginOptions
 }
@@ -111,5 +111,5 @@ export type {
   SessionRecord,
   SignIn
 } from './plugins/tokens/index.js'
-export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'
+export type { AuthRoutesOptions, AuthRoutesSettings, SessionUser, StoredTokens, MapUser, LoginTransaction } from './routes/auth/index.js'
 export type { AuthMeResponse, MapUserRequired, MapUserRequirement } from './routes/auth/index.js'

@@ -8,7 +8,7 @@ import { CallbackQuery, EmptyResponse, ErrorResponse, LoginQuery, RedirectRespon
 import { safeReturnTo } from './return-to.js'
 import { rejectMalformedQuery } from './raw-query.js'
 import { addTransaction, takeTransaction, clearTransactions, transactionKey, type PendingLogins } from './transactions.js'
-import { resolveRoutesOptions, type AuthMeResponse, type AuthRoutesOptions, type MapUserRequirement, type SessionUser } from './options.js'
+import { resolveRoutesOptions, type AuthMeResponse, type AuthRoutesOptions, type SessionUser } from './options.js'
 import { signOut } from './logout.js'
 import { backchannelLogoutRoute } from './backchannel.js'
 import { InvalidRequestError, LoginExpiredError, NoTransactionError, RoutesOptionError, UnauthenticatedError } from './errors.js'
@@ -45,7 +45,7 @@ const providerErrorResponses = {
  * @example
  * await app.register(authRoutes, { prefix: '/auth', defaultReturnTo: '/dashboard' })
  */
-export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptions & MapUserRequirement): Promise<void> {
+export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
   if (!app.hasRequestDecorator('session') || !app.hasDecorator('claimOnce')) {
     throw new RoutesOptionError('the auth routes need the session plugin registered first')
   }
@@ -240,6 +240,6 @@ function redactedRequest (request: FastifyRequest): Record<string, unknown> {
 export default authRoutes
 export { safeReturnTo } from './return-to.js'
 export { InvalidRequestError, NoTransactionError, LoginExpiredError, UnauthenticatedError, RoutesOptionError } from './errors.js'
-export type { AuthRoutesOptions, SessionUser, StoredTokens, MapUser } from './options.js'
+export type { AuthRoutesOptions, AuthRoutesSettings, SessionUser, StoredTokens, MapUser } from './options.js'
 export type { AuthMeResponse, MapUserRequired, MapUserRequirement } from './options.js'
 export type { LoginTransaction, PendingLogins } from './transactions.js'

@@ -44,8 +44,15 @@ export type MapUserRequired = [Exclude<RequiredKeys<SessionUser>, DefaultUserKey
  */
 export type MapUserRequirement = MapUserRequired extends true ? { mapUser: MapUser } : unknown
 
-/** Options of the auth routes plugin. Durations in milliseconds. */
-export interface AuthRoutesOptions {
+/**
+ * Options of the auth routes plugin. `mapUser` is required once `SessionUser`
+ * has required fields of the application, also for options built ahead of
+ * `register` with this type.
+ */
+export type AuthRoutesOptions = AuthRoutesSettings & MapUserRequirement
+
+/** The fields of the auth routes' options (durations in milliseconds); see {@link AuthRoutesOptions}. */
+export interface AuthRoutesSettings {
   /** Turns verified claims into the stored user. Default `{ sub, email, name, issuer }`. */
   mapUser?: MapUser
   /** Where to go after signing in when no valid `returnTo` was given. Default `/`. */
@@ -98,7 +105,7 @@ export function defaultMapUser (claims: IdentityClaims, fallbackIssuer: string):
 }
 
 /** Applies defaults and rejects invalid options with a coded error naming the option. */
-export function resolveRoutesOptions (options: AuthRoutesOptions, fallbackIssuer: string): ResolvedRoutesOptions {
+export function resolveRoutesOptions (options: AuthRoutesSettings, fallbackIssuer: string): ResolvedRoutesOptions {
   const opts = options ?? {}
   if (opts.mapUser !== undefined && typeof opts.mapUser !== 'function') {
     throw new RoutesOptionError('options.mapUser must be a function')

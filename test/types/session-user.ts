@@ -2,7 +2,7 @@
 // declarations. The augmentation below applies to every file of this
 // program, as it would in an application.
 import Fastify from 'fastify'
-import fastifyOidcLogin, { authRoutes, OAuth2Config, type AuthMeResponse, type MapUser, type SessionUser } from 'fastify-oidc-login'
+import fastifyOidcLogin, { authRoutes, OAuth2Config, type AuthMeResponse, type AuthRoutesOptions, type MapUser, type SessionUser } from 'fastify-oidc-login'
 import { expectTrue, type Equal } from './expect.js'
 
 declare module 'fastify-oidc-login' {
@@ -52,4 +52,11 @@ await app.register(authRoutes, { prefix: '/auth' })
 
 await app.register(authRoutes, { prefix: '/auth', mapUser })
 
-export { forgetful, wrongType }
+// Options built ahead with the exported type register as they are.
+const routeOptions: AuthRoutesOptions = { mapUser, defaultReturnTo: '/home' }
+await app.register(authRoutes, { ...routeOptions, prefix: '/account' })
+await app.register(authRoutes, routeOptions)
+// @ts-expect-error the exported routes options type requires mapUser too
+const withoutMapUser: AuthRoutesOptions = { defaultReturnTo: '/home' }
+
+export { forgetful, wrongType, withoutMapUser }
