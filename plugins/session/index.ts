@@ -10,7 +10,6 @@ import { RedisSessionStore, redisClientOptions } from './redis-store.js'
 import { guardStore } from './guarded-store.js'
 import { lifetimeStore, refreshDue, type SessionTimes } from './lifetime.js'
 import { MemoryClaims, type OidcSessionStore } from './store.js'
-import { SessionStoreUnavailableError } from './errors.js'
 
 declare module 'fastify' {
   interface Session {
@@ -70,7 +69,8 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
     if (localClaims !== undefined) return Promise.resolve(localClaims.claim(key, ttl))
     return new Promise((resolve, reject) => {
       guarded.claim!(key, ttl, (err, first) => {
-        if (err !== undefined && err !== null) reject(err instanceof SessionStoreUnavailableError ? err : new SessionStoreUnavailableError({ cause: err }))
+        // Already a coded 503: the guarded store codes every failure.
+        if (err !== undefined && err !== null) reject(err)
         else resolve(first === true)
       })
     })

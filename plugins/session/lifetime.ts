@@ -33,6 +33,20 @@ export function timesOf (session: unknown): SessionTimes | undefined {
 }
 
 /**
+ * When a stored session may be forgotten: its `oidcTimes` deadline, else its
+ * cookie expiry (a session written by something other than this plugin), or
+ * `undefined` when it carries neither. Epoch milliseconds.
+ */
+export function sessionExpiry (session: Session): number | undefined {
+  const times = timesOf(session)
+  if (times !== undefined) return times.expiresAt
+  const expires = session.cookie?.expires
+  if (expires === undefined || expires === null) return undefined
+  const time = new Date(expires).getTime()
+  return Number.isFinite(time) ? time : undefined
+}
+
+/**
  * Enforces the absolute lifetime and the idle timeout on top of any store.
  *
  * Reads refuse (and delete) a session past either deadline, or one without

@@ -1,5 +1,5 @@
 import type { Session } from 'fastify'
-import { timesOf } from './lifetime.js'
+import { sessionExpiry } from './lifetime.js'
 import { MemoryClaims, type OidcSessionStore } from './store.js'
 
 type Callback = (err?: unknown) => void
@@ -49,7 +49,7 @@ export class MemorySessionStore implements OidcSessionStore {
   }
 
   set (sessionId: string, session: Session, callback: Callback): void {
-    const expiresAt = expiryOf(session) ?? Date.now() + this.#defaultTtl
+    const expiresAt = sessionExpiry(session) ?? Date.now() + this.#defaultTtl
     // Delete first so each Map's insertion order stays least-recently-written first.
     this.#anonymous.delete(sessionId)
     this.#signedIn.delete(sessionId)
@@ -106,13 +106,4 @@ export class MemorySessionStore implements OidcSessionStore {
       }
     }
   }
-}
-
-function expiryOf (session: Session): number | undefined {
-  const times = timesOf(session)
-  if (times !== undefined) return times.expiresAt
-  const expires = session.cookie?.expires
-  if (expires === undefined || expires === null) return undefined
-  const time = new Date(expires).getTime()
-  return Number.isFinite(time) ? time : undefined
 }

@@ -1,6 +1,6 @@
 import type { Session } from 'fastify'
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
-import { timesOf } from './lifetime.js'
+import { sessionExpiry } from './lifetime.js'
 import type { OidcSessionStore } from './store.js'
 
 type Callback = (err?: unknown) => void
@@ -96,7 +96,7 @@ export class RedisSessionStore implements OidcSessionStore {
 
   #write (sessionId: string, session: Session, onlyIfExists: boolean, callback: Callback): void {
     const key = this.key(sessionId)
-    const ttl = Math.ceil((timesOf(session)?.expiresAt ?? cookieExpiry(session) ?? Date.now() + this.#defaultTtl) - Date.now())
+    const ttl = Math.ceil((sessionExpiry(session) ?? Date.now() + this.#defaultTtl) - Date.now())
     if (ttl <= 0) {
       this.#client.del(key).then(() => callback(), callback)
       return
@@ -118,11 +118,4 @@ function parseSession (raw: string): Session | undefined {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
   return value as Session
-}
-
-function cookieExpiry (session: Session): number | undefined {
-  const expires = session.cookie?.expires
-  if (expires === undefined || expires === null) return undefined
-  const time = new Date(expires).getTime()
-  return Number.isFinite(time) ? time : undefined
 }

@@ -1,7 +1,6 @@
 import { SessionStoreUnavailableError } from '../session/index.js'
 import { COORDINATION_METHODS, type CoordinationStore } from './coordination.js'
 
-
 /**
  * Bounds every call to a coordination store by `timeout` milliseconds and
  * turns its failures into the session store's coded 503, as for sessions: a

@@ -18,7 +18,7 @@ export interface TokensPluginOptions {
   storeTimeout?: number
   /**
    * Longest wait for another instance's refresh of the same session before
-   * answering 503. Default: the provider timeout plus 5000.
+   * answering 503. Default: twice the provider timeout plus 5000.
    */
   refreshWait?: number
 }
@@ -31,7 +31,6 @@ export interface ResolvedTokensOptions {
   /** A refresh lock outlives the slowest refresh, so two never overlap. */
   lockTtl: number
 }
-
 
 /** Applies defaults and rejects invalid options with a coded error naming the option. */
 export function resolveTokensOptions (options: TokensPluginOptions | undefined, providerTimeout: number, sessionRedis?: { client: RedisCaller, prefix: string | undefined }): ResolvedTokensOptions {

@@ -93,23 +93,27 @@ export class OidcSessions {
    * instance's refresh takes too long, and provider errors (502, 504).
    */
   async accessToken (sessionId: string): Promise<string> {
+    return (await this.#current(sessionId)).accessToken
+  }
+
+  /** The provider's userinfo for the session's user; the answer's `sub` must be the signed-in one. */
+  async userinfo (sessionId: string): Promise<IdentityClaims> {
+    const { record, accessToken } = await this.#current(sessionId)
+    return await this.#client.userinfo(accessToken, record.sub)
+  }
+
+  // The session's record and a valid access token, from one read of the
+  // record (a refresh never changes who the record is about).
+  async #current (sessionId: string): Promise<{ record: SessionRecord, accessToken: string }> {
     const record = await this.record(sessionId)
     if (record?.tokens === undefined) throw new NoTokensError()
-    if (!this.#expiring(record.tokens)) return record.tokens.accessToken
+    if (!this.#expiring(record.tokens)) return { record, accessToken: record.tokens.accessToken }
     let flight = this.#flights.get(sessionId)
     if (flight === undefined) {
       flight = this.#refresh(sessionId).finally(() => this.#flights.delete(sessionId))
       this.#flights.set(sessionId, flight)
     }
-    return (await flight).accessToken
-  }
-
-  /** The provider's userinfo for the session's user; the answer's `sub` must be the signed-in one. */
-  async userinfo (sessionId: string): Promise<IdentityClaims> {
-    const accessToken = await this.accessToken(sessionId)
-    const record = await this.record(sessionId)
-    if (record === undefined) throw new SessionEndedError()
-    return await this.#client.userinfo(accessToken, record.sub)
+    return { record, accessToken: (await flight).accessToken }
   }
 
   /**

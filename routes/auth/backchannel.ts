@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type {} from '../../plugins/tokens/index.js'
-import { EmptyResponse, ErrorResponse } from './schemas.js'
+import { EmptyResponse, ErrorResponse, ProviderErrorResponse, ProviderTimeoutResponse, StoreUnavailableResponse } from './schemas.js'
 
 /** `POST /auth/backchannel-logout` body. */
 export const BackchannelLogoutBody = Type.Object({
@@ -40,9 +40,9 @@ export async function backchannelLogoutRoute (app: FastifyInstance): Promise<voi
       response: {
         200: EmptyResponse('Sessions ended'),
         400: ErrorResponse('The logout token was refused (FST_OIDC_INVALID_LOGOUT_TOKEN or FST_OIDC_INVALID_REQUEST)'),
-        502: ErrorResponse('The provider\'s keys could not be fetched (FST_OIDC_PROVIDER_ERROR)'),
-        503: ErrorResponse('Session store unavailable (FST_OIDC_SESSION_STORE_UNAVAILABLE)'),
-        504: ErrorResponse('The provider did not answer in time (FST_OIDC_PROVIDER_TIMEOUT)')
+        502: ProviderErrorResponse,
+        503: StoreUnavailableResponse,
+        504: ProviderTimeoutResponse
       }
     }
   }, async (request, reply) => {

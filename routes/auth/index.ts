@@ -4,7 +4,7 @@ import type {} from '@fastify/session'
 import type {} from '../../plugins/oauth2/index.js'
 import type {} from '../../plugins/session/index.js'
 import type {} from '../../plugins/tokens/index.js'
-import { CallbackQuery, EmptyResponse, ErrorResponse, LoginQuery, RedirectResponse, UserBody } from './schemas.js'
+import { CallbackQuery, EmptyResponse, ErrorResponse, LoginQuery, MAX_STATE_LENGTH, ProviderErrorResponse, ProviderTimeoutResponse, RedirectResponse, StoreUnavailableResponse, UserBody } from './schemas.js'
 import { safeReturnTo } from './return-to.js'
 import { rejectMalformedQuery } from './raw-query.js'
 import { addTransaction, takeTransaction, clearTransactions, transactionKey, type PendingLogins } from './transactions.js'
@@ -26,16 +26,12 @@ declare module 'fastify' {
 // Record lifetime when the session cookie carries no expiry.
 const DEFAULT_RECORD_TTL = 8 * 60 * 60 * 1000
 
-const storeUnavailable = ErrorResponse('Session store unavailable (FST_OIDC_SESSION_STORE_UNAVAILABLE)')
-
-const invalidRequest = ErrorResponse('Malformed request (FST_OIDC_INVALID_REQUEST)')
-
 // What the routes that talk to the provider may answer besides their redirect.
 const providerErrorResponses = {
-  400: invalidRequest,
-  502: ErrorResponse('The provider failed or answered nonsense (FST_OIDC_PROVIDER_ERROR)'),
-  503: storeUnavailable,
-  504: ErrorResponse('The provider did not answer in time (FST_OIDC_PROVIDER_TIMEOUT)')
+  400: ErrorResponse('Malformed request (FST_OIDC_INVALID_REQUEST)'),
+  502: ProviderErrorResponse,
+  503: StoreUnavailableResponse,
+  504: ProviderTimeoutResponse
 }
 
 /**
@@ -164,7 +160,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     schema: {
       summary: 'Sign out: destroy the session server-side (and at the provider with providerLogout)',
       tags: ['auth'],
-      response: { 204: EmptyResponse('Signed out'), 303: RedirectResponse('Signed out; browser sent to logoutRedirect'), 503: storeUnavailable }
+      response: { 204: EmptyResponse('Signed out'), 303: RedirectResponse('Signed out; browser sent to logoutRedirect'), 503: StoreUnavailableResponse }
     }
   }, async (request, reply) => {
     const providerLogoutUrl = await signOut(request, client, sessions, opts)
@@ -185,7 +181,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     schema: {
       summary: 'The signed-in user',
       tags: ['auth'],
-      response: { 200: UserBody, 401: ErrorResponse('Not signed in (FST_OIDC_UNAUTHENTICATED)'), 503: storeUnavailable }
+      response: { 200: UserBody, 401: ErrorResponse('Not signed in (FST_OIDC_UNAUTHENTICATED)'), 503: StoreUnavailableResponse }
     }
   }, async (request, reply): Promise<AuthMeResponse> => {
     reply.header('cache-control', 'no-store')
@@ -198,7 +194,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     const query = request.query as Record<string, unknown>
     if (query.error === undefined) return
     // The provider answered with an error: the login is over either way.
-    if (typeof query.state === 'string' && query.state.length <= 512) {
+    if (typeof query.state === 'string' && query.state.length <= MAX_STATE_LENGTH) {
       takeTransaction(request.session, query.state)
     } else {
       clearTransactions(request.session)
@@ -208,7 +204,7 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
 
   function callbackErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const status = error.statusCode ?? 500
-    if (opts.errorRedirect !== undefined && typeof error.code === 'string' && error.code.startsWith('FST_OIDC_')) {
+    if (opts.errorRedirect !== undefined && isCoded(error)) {
       request.log.info({ code: error.code, cause: (error.cause as Error | undefined)?.message }, 'login failed')
       return reply.redirect(`${opts.errorRedirect}?error=${encodeURIComponent(error.code)}`, 303)
     }

@@ -4,6 +4,9 @@ import { Type, type Static, type TNull } from '@sinclair/typebox'
 // Bounding them keeps the transaction lookup and logs small whatever is sent.
 const VSCHAR = '^[\\x20-\\x7E]+$'
 
+/** Longest `state` accepted anywhere a callback is read. */
+export const MAX_STATE_LENGTH = 512
+
 /** `GET /auth/login` query. */
 export const LoginQuery = Type.Object({
   returnTo: Type.Optional(Type.String({ maxLength: 2048, description: 'Same-origin path to return to after signing in' }))
@@ -13,7 +16,7 @@ export type LoginQuery = Static<typeof LoginQuery>
 /** `GET /auth/callback` query: the documented `{ code, state }` authorization response, plus RFC 9207 `iss`. */
 export const CallbackQuery = Type.Object({
   code: Type.String({ minLength: 1, maxLength: 4096, pattern: VSCHAR, description: 'Authorization code' }),
-  state: Type.String({ minLength: 1, maxLength: 512, pattern: VSCHAR, description: 'CSRF state sent at login' }),
+  state: Type.String({ minLength: 1, maxLength: MAX_STATE_LENGTH, pattern: VSCHAR, description: 'CSRF state sent at login' }),
   iss: Type.Optional(Type.String({ maxLength: 2048, pattern: VSCHAR, description: 'Issuer of the response (RFC 9207)' }))
 })
 export type CallbackQuery = Static<typeof CallbackQuery>
@@ -34,6 +37,13 @@ export const ErrorBody = Type.Object({
 export function ErrorResponse (description: string): typeof ErrorBody {
   return Type.Object(ErrorBody.properties, { description })
 }
+
+/** The session store failed or hung (any route that touches the session). */
+export const StoreUnavailableResponse = ErrorResponse('Session store unavailable (FST_OIDC_SESSION_STORE_UNAVAILABLE)')
+/** The provider failed or answered something that is not a protocol response. */
+export const ProviderErrorResponse = ErrorResponse('The provider failed or answered nonsense (FST_OIDC_PROVIDER_ERROR)')
+/** The provider did not answer within the configured timeout. */
+export const ProviderTimeoutResponse = ErrorResponse('The provider did not answer in time (FST_OIDC_PROVIDER_TIMEOUT)')
 
 /**
  * A redirect answer: no body, a `Location` header. Its `type: 'null'` keeps
