@@ -1,4 +1,4 @@
-import { timingSafeEqual, createHash } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import * as oidc from 'openid-client'
 import type { OAuth2Config } from './config.js'
 import { isLoopbackHost } from './config.js'
@@ -94,9 +94,7 @@ export class OAuth2Client {
    */
   async authorizationUrl (params: Record<string, string> = {}): Promise<AuthorizationRequest> {
     const configuration = await this.#configurationOnce()
-    const pkceVerifier = oidc.randomPKCECodeVerifier()
-    const csrfState = oidc.randomState()
-    const nonce = this.#config.isOpenId ? oidc.randomNonce() : undefined
+    const { pkceVerifier, csrfState, nonce } = loginSecrets()
     const request: Record<string, string> = {
       ...this.#config.authorizationParams,
       ...params,
@@ -104,12 +102,12 @@ export class OAuth2Client {
       response_type: 'code',
       scope: this.#config.scopes.join(' '),
       state: csrfState,
-      code_challenge: await oidc.calculatePKCECodeChallenge(pkceVerifier),
+      code_challenge: pkceChallenge(pkceVerifier),
       code_challenge_method: 'S256'
     }
-    if (nonce !== undefined) request.nonce = nonce
+    if (this.#config.isOpenId) request.nonce = nonce
     const url = oidc.buildAuthorizationUrl(configuration, request)
-    return { url, csrfState, pkceVerifier, nonce }
+    return { url, csrfState, pkceVerifier, nonce: this.#config.isOpenId ? nonce : undefined }
   }
 
   /**
@@ -313,6 +311,32 @@ export class OAuth2Client {
     configuration.timeout = timeoutSeconds
     return configuration
   }
+}
+
+// 32 random bytes each (43 base64url characters): 256 bits, as RFC 7636
+// recommends for the verifier and as openid-client draws for state and nonce.
+const SECRET_BYTES = 32
+
+/**
+ * Fresh state, PKCE verifier and nonce for one login, from a single draw of
+ * the CSPRNG: one call instead of three, which is most of a redirect's cost.
+ */
+function loginSecrets (): { pkceVerifier: string, csrfState: string, nonce: string } {
+  const bytes = randomBytes(3 * SECRET_BYTES)
+  return {
+    pkceVerifier: bytes.subarray(0, SECRET_BYTES).toString('base64url'),
+    csrfState: bytes.subarray(SECRET_BYTES, 2 * SECRET_BYTES).toString('base64url'),
+    nonce: bytes.subarray(2 * SECRET_BYTES).toString('base64url')
+  }
+}
+
+/**
+ * The S256 code challenge of RFC 7636 (BASE64URL(SHA-256(verifier))),
+ * computed synchronously: WebCrypto's digest, which openid-client uses, runs
+ * on the thread pool and costs several times more for 43 bytes.
+ */
+export function pkceChallenge (verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url')
 }
 
 function clientAuth (config: OAuth2Config): oidc.ClientAuth {

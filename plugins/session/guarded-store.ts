@@ -1,6 +1,7 @@
 import type { Session } from 'fastify'
 import { SessionStoreUnavailableError } from './errors.js'
 import type { OidcSessionStore } from './store.js'
+import { Deadlines } from './deadlines.js'
 
 type Callback = (err?: unknown) => void
 
@@ -11,26 +12,30 @@ type Callback = (err?: unknown) => void
  * a request that never ends; a late answer from a hung store is ignored.
  */
 export function guardStore (store: OidcSessionStore, timeout: number): OidcSessionStore {
+  const deadlines = new Deadlines(timeout)
+  const bounded = (call: (done: AnyCallback) => void, callback: AnyCallback): void => {
+    boundedCall(deadlines, timeout, call, callback)
+  }
   const guarded: OidcSessionStore = {
     get (sessionId, callback) {
-      bounded(timeout, (done) => store.get(sessionId, done), callback)
+      bounded((done) => store.get(sessionId, done), callback)
     },
     set (sessionId: string, session: Session, callback: Callback) {
-      bounded(timeout, (done) => store.set(sessionId, session, done), callback)
+      bounded((done) => store.set(sessionId, session, done), callback)
     },
     destroy (sessionId, callback) {
-      bounded(timeout, (done) => store.destroy(sessionId, done), callback)
+      bounded((done) => store.destroy(sessionId, done), callback)
     }
   }
   const { update, claim } = store
   if (update !== undefined) {
     guarded.update = (sessionId, session, callback) => {
-      bounded(timeout, (done) => update.call(store, sessionId, session, done), callback)
+      bounded((done) => update.call(store, sessionId, session, done), callback)
     }
   }
   if (claim !== undefined) {
     guarded.claim = (key, ttl, callback) => {
-      bounded(timeout, (done) => claim.call(store, key, ttl, done), callback)
+      bounded((done) => claim.call(store, key, ttl, done), callback)
     }
   }
   return guarded
@@ -39,16 +44,13 @@ export function guardStore (store: OidcSessionStore, timeout: number): OidcSessi
 // The store's callbacks differ only in their optional second argument.
 type AnyCallback = (err?: unknown, value?: any) => void
 
-function bounded (timeout: number, call: (done: AnyCallback) => void, callback: AnyCallback): void {
-  let settled = false
-  const timer = setTimeout(() => {
-    settled = true
+function boundedCall (deadlines: Deadlines, timeout: number, call: (done: AnyCallback) => void, callback: AnyCallback): void {
+  const finish = deadlines.start(() => {
     callback(new SessionStoreUnavailableError({ cause: new Error(`session store did not answer within ${timeout} ms`) }))
-  }, timeout)
+  })
   const done = (err?: unknown, value?: unknown): void => {
-    if (settled) return
-    settled = true
-    clearTimeout(timer)
+    // Too late: the caller already got its 503.
+    if (!finish()) return
     if (err !== undefined && err !== null) {
       callback(asStoreError(err))
       return

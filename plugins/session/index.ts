@@ -61,7 +61,10 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
     app.log.warn('fastify-oidc-login: sessions are in process memory; use a shared store (Redis) when several instances serve traffic')
   }
 
-  const guarded = guardStore(lifetimeStore(store, { maxAge: opts.maxAge, idleTimeout: opts.idleTimeout }), opts.storeTimeout)
+  const timed = lifetimeStore(store, { maxAge: opts.maxAge, idleTimeout: opts.idleTimeout })
+  // The memory store answers synchronously and cannot hang or lose its
+  // connection, so only other stores pay for the time bound.
+  const guarded = store instanceof MemorySessionStore ? timed : guardStore(timed, opts.storeTimeout)
   // A store without claims (some other @fastify/session store) gets
   // process-local ones: atomic, but only within this instance.
   const localClaims = guarded.claim === undefined ? new MemoryClaims(opts.memoryStoreMaxEntries) : undefined

@@ -1,12 +1,14 @@
 import type { Session } from 'fastify'
 import { sessionExpiry } from './lifetime.js'
 import { MemoryClaims, type OidcSessionStore } from './store.js'
+import { jsonCopy } from './json-copy.js'
 
 type Callback = (err?: unknown) => void
 type GetCallback = (err: unknown, session?: Session | null) => void
 
 interface Entry {
-  json: string
+  /** A private copy with JSON semantics. */
+  data: Session
   expiresAt: number
 }
 
@@ -23,8 +25,9 @@ export interface MemorySessionStoreOptions {
  *
  * Unlike @fastify/session's default store it expires entries and holds at most
  * `maxEntries`, so a flood of new sessions cannot exhaust memory. Values are
- * kept as JSON, so a handler mutating a session object after the response
- * cannot change what is stored. Claims and updates run synchronously, so they
+ * copied in and out with JSON semantics, so a handler mutating a session
+ * object after the response cannot change what is stored, and a session
+ * reads back as it would from Redis. Claims and updates run synchronously, so they
  * are atomic within the process.
  */
 export class MemorySessionStore implements OidcSessionStore {
@@ -54,7 +57,7 @@ export class MemorySessionStore implements OidcSessionStore {
     this.#anonymous.delete(sessionId)
     this.#signedIn.delete(sessionId)
     const pool = (session as { user?: unknown }).user === undefined ? this.#anonymous : this.#signedIn
-    pool.set(sessionId, { json: JSON.stringify(session), expiresAt })
+    pool.set(sessionId, { data: jsonCopy(session) as Session, expiresAt })
     this.#evict(sessionId)
     callback()
   }
@@ -78,7 +81,7 @@ export class MemorySessionStore implements OidcSessionStore {
       this.#delete(sessionId)
       return callback(null, null)
     }
-    callback(null, JSON.parse(entry.json) as Session)
+    callback(null, jsonCopy(entry.data) as Session)
   }
 
   destroy (sessionId: string, callback: Callback): void {
