@@ -11,6 +11,7 @@
 // BENCH_ONLY=reads|redirects|logins to run one group.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -153,11 +154,24 @@ async function main (): Promise<void> {
   }, null, 2))
 }
 
+/** CPU time (ns) of an app's main thread and of its whole process so far. */
+function appCpu (app: Running): { main: number, process: number } {
+  const pid = app.child.pid!
+  const main = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0])
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const ticks = Number(fields[11]) + Number(fields[12])
+  return { main, process: ticks * 1e7 }
+}
+
 interface Sample {
   /** Requests (or logins) per second. */
   rate: number
   /** Full logins: median ms spent in the app (login + callback) per login. */
   appMs?: number
+  /** CPU µs per request on the app's main thread, and in its whole process. */
+  mainUs?: number
+  processUs?: number
 }
 
 /** Runs `measure` for every app, round after round, the first app rotating; plus one unrecorded warm-up each. */
@@ -167,8 +181,12 @@ async function rounds (apps: Running[], measure: (app: Running) => Promise<Resul
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < apps.length; i++) {
       const app = apps[(round + i) % apps.length]!
+      const cpu0 = appCpu(app)
       const result = await measure(app)
-      samples.get(app.name)!.push('rate' in result ? result : { rate: result.requests.average })
+      const cpu1 = appCpu(app)
+      samples.get(app.name)!.push('rate' in result
+        ? result
+        : { rate: result.requests.average, mainUs: (cpu1.main - cpu0.main) / 1000 / result.requests.total, processUs: (cpu1.process - cpu0.process) / 1000 / result.requests.total })
     }
   }
   return samples
@@ -230,7 +248,8 @@ function printTable (title: string, samples: Map<CaseName, Sample[]>): void {
   for (const [name, list] of samples) {
     const rates = list.map((s) => s.rate)
     const appTime = list[0]?.appMs === undefined ? '' : `   app time per login p50 ${median(list.map((s) => s.appMs ?? 0))?.toFixed(1)} ms`
-    console.log(`  ${CASE_LABELS[name].padEnd(52)} median ${fmt(median(rates)).padStart(8)}   range ${fmt(Math.min(...rates))}-${fmt(Math.max(...rates))}${appTime}`)
+    const cpu = list[0]?.mainUs === undefined ? '' : `   CPU/req main ${median(list.map((s) => s.mainUs!))?.toFixed(0)} µs, process ${median(list.map((s) => s.processUs!))?.toFixed(0)} µs`
+    console.log(`  ${CASE_LABELS[name].padEnd(52)} median ${fmt(median(rates)).padStart(8)}   range ${fmt(Math.min(...rates))}-${fmt(Math.max(...rates))}${appTime}${cpu}`)
   }
   console.log('')
 }

@@ -105,20 +105,23 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
   // A session that is only read is not written back (rolling is off), so its
   // idle deadline moves only when this marks it changed: at most once per
   // interval, and @fastify/session then writes it once at the end of the request.
-  app.addHook('onRequest', async (request) => {
+  // (Both hooks take `done` rather than being async: they run on every
+  // request, and a promise per hook is a measurable part of a session read.)
+  app.addHook('onRequest', (request, _reply, done) => {
     const current = request.session
     if (current?.sessionId !== undefined && refreshDue(current, opts.idleRefreshInterval)) {
       current.oidcTimes = { ...current.oidcTimes!, touchedAt: Date.now() }
     }
+    done()
   })
 
   // @fastify/session forgets a destroyed session but leaves its cookie in the
   // browser; expire it so the browser stops sending a dead id.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.session === null && request.cookies[opts.cookieName] !== undefined) {
       reply.clearCookie(opts.cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secure })
     }
-    return payload
+    done(null, payload)
   })
 }
 

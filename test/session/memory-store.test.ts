@@ -50,3 +50,30 @@ t.test('keeps a new login when signed-in sessions fill the store', async (t) => 
   t.equal(store.size, 3)
   t.equal(await get(store, 'a'), null, 'the oldest signed-in session made room')
 })
+
+t.test('a full store makes room for many writes at once, never holding more than maxEntries', async (t) => {
+  const store = new MemorySessionStore({ maxEntries: 200 })
+  for (let i = 0; i < 200; i++) await set(store, `s-${i}`, session())
+  t.equal(store.size, 200)
+  await set(store, 'one-more', session())
+  t.equal(store.size, 198, 'drops 1% more than needed (the 3 oldest)')
+  for (const id of ['s-0', 's-1', 's-2']) t.equal(await get(store, id), null, `${id}, among the oldest, is gone`)
+  t.ok(await get(store, 's-3'))
+  t.ok(await get(store, 'one-more'))
+  for (let i = 0; i < 1000; i++) {
+    await set(store, `flood-${i}`, session())
+    if (store.size > 200) t.fail(`holds ${store.size} entries`)
+  }
+  t.ok(await get(store, 'flood-999'), 'the newest is kept')
+})
+
+t.test('keeps the cookie fields, with its expiry as a date', async (t) => {
+  const store = new MemorySessionStore()
+  const expires = new Date(Date.now() + 60_000)
+  await set(store, 'id', session(expires))
+  const read = await get(store, 'id') as unknown as { cookie: { expires: Date, originalMaxAge: null } }
+  t.ok(read.cookie.expires instanceof Date)
+  t.equal(read.cookie.expires.getTime(), expires.getTime())
+  t.not(read.cookie.expires, expires, 'a copy, not the same date object')
+  t.equal(read.cookie.originalMaxAge, null)
+})
