@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifySessionObject } from '@fastify/session'
 
 /** One login in progress, kept server-side in the session between redirect and callback. */
@@ -11,32 +11,36 @@ export interface LoginTransaction {
   createdAt: number
 }
 
-/** Pending logins of one browser, keyed by a hash of their state. */
-export type PendingLogins = Record<string, LoginTransaction>
+/**
+ * Pending logins of one browser, oldest first.
+ *
+ * A short list of same-shaped records rather than an object keyed by state:
+ * an object keyed by a fresh random string gives every login a new V8 hidden
+ * class, which made storing, copying and hashing the session several times
+ * dearer than the rest of the redirect.
+ */
+export type PendingLogins = LoginTransaction[]
 
 // Each tab that starts a login gets its own entry, so two tabs do not
 // overwrite each other; a few is plenty, and the bound keeps sessions small.
 const MAX_PENDING = 5
 
-/** The key of a transaction: a short hash of its state, so any received state maps to a bounded key. */
+/** A short, bounded key for a state (one-time claims are keyed by it). */
 export function transactionKey (state: string): string {
   return createHash('sha256').update(state).digest('base64url').slice(0, 22)
 }
 
 /** Adds a transaction, dropping expired ones and the oldest beyond the bound. */
 export function addTransaction (session: FastifySessionObject, tx: LoginTransaction, lifetime: number): void {
-  const pending = session.get('oidcLogins')
+  const pending = pendingOf(session)
   // The common case, the only login of this browser, skips the pruning.
-  if (pending === undefined) {
-    session.set('oidcLogins', { [transactionKey(tx.state)]: tx })
+  if (pending === undefined || pending.length === 0) {
+    session.set('oidcLogins', [tx])
     return
   }
   const now = Date.now()
-  const live = Object.entries(pending)
-    .filter(([, t]) => now - t.createdAt < lifetime)
-    .sort(([, a], [, b]) => a.createdAt - b.createdAt)
-    .slice(-(MAX_PENDING - 1))
-  session.set('oidcLogins', Object.fromEntries([...live, [transactionKey(tx.state), tx]]))
+  const live = pending.filter((t) => now - t.createdAt < lifetime).slice(-(MAX_PENDING - 1))
+  session.set('oidcLogins', [...live, tx])
 }
 
 /**
@@ -44,16 +48,29 @@ export function addTransaction (session: FastifySessionObject, tx: LoginTransact
  * there is none; `hadPending` tells a wrong state apart from no login at all.
  */
 export function takeTransaction (session: FastifySessionObject, state: string): { tx: LoginTransaction | undefined, hadPending: boolean } {
-  const pending = session.get('oidcLogins')
-  if (pending === undefined) return { tx: undefined, hadPending: false }
-  const key = transactionKey(state)
-  const tx = Object.hasOwn(pending, key) ? pending[key] : undefined
-  const rest = Object.fromEntries(Object.entries(pending).filter(([k]) => k !== key))
-  session.set('oidcLogins', Object.keys(rest).length === 0 ? undefined : rest)
-  return { tx, hadPending: Object.keys(pending).length > 0 }
+  const pending = pendingOf(session)
+  if (pending === undefined || pending.length === 0) return { tx: undefined, hadPending: false }
+  // Compared as hashes, in constant time: the stored states are secrets and
+  // the received one is the caller's guess.
+  const received = sha256(state)
+  const index = pending.findIndex((t) => typeof t?.state === 'string' && timingSafeEqual(sha256(t.state), received))
+  if (index === -1) return { tx: undefined, hadPending: true }
+  const rest = pending.filter((_t, i) => i !== index)
+  session.set('oidcLogins', rest.length === 0 ? undefined : rest)
+  return { tx: pending[index], hadPending: true }
 }
 
 /** Drops every pending login (after a callback that matched none of them). */
 export function clearTransactions (session: FastifySessionObject): void {
   if (session.get('oidcLogins') !== undefined) session.set('oidcLogins', undefined)
+}
+
+/** The pending logins, or `undefined`; a value of another shape (not written by this version) counts as none. */
+function pendingOf (session: FastifySessionObject): PendingLogins | undefined {
+  const pending: unknown = session.get('oidcLogins')
+  return Array.isArray(pending) ? pending as PendingLogins : undefined
+}
+
+function sha256 (value: string): Buffer {
+  return createHash('sha256').update(value).digest()
 }

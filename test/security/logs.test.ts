@@ -56,7 +56,7 @@ t.test('no log line at any level holds a code, token, secret or session cookie a
   const app = await appWithCapture(t, provider.issuer, log, store)
 
   const { authorizeUrl, cookie: preLogin, response: login } = await startLogin(app, { returnTo: '/dashboard' })
-  const pending = Object.values((await readSession(store, sessionId(preLogin)))?.oidcLogins ?? {})[0]
+  const pending = (await readSession(store, sessionId(preLogin)))?.oidcLogins?.[0]
   t.ok(pending, 'the login transaction is stored')
   log.secrets.set('PKCE verifier', pending!.pkceVerifier)
   const location = String(login.headers.location)

@@ -33,7 +33,7 @@ t.test('stores a copy, not the live object', async (t) => {
 t.test('drops logins in progress before signed-in sessions when full', async (t) => {
   const store = new MemorySessionStore({ maxEntries: 3 })
   await set(store, 'signed-in', session())
-  const anonymous = { cookie: { originalMaxAge: null }, oidcLogins: {} } as unknown as Session
+  const anonymous = { cookie: { originalMaxAge: null }, oidcLogins: [] } as unknown as Session
   for (let i = 0; i < 10; i++) await set(store, `login-${i}`, anonymous)
   t.equal(store.size, 3)
   t.ok(await get(store, 'signed-in'), 'a flood of anonymous logins does not sign anyone out')
@@ -44,7 +44,7 @@ t.test('drops logins in progress before signed-in sessions when full', async (t)
 t.test('keeps a new login when signed-in sessions fill the store', async (t) => {
   const store = new MemorySessionStore({ maxEntries: 3 })
   for (const id of ['a', 'b', 'c']) await set(store, id, session())
-  const anonymous = { cookie: { originalMaxAge: null }, oidcLogins: {} } as unknown as Session
+  const anonymous = { cookie: { originalMaxAge: null }, oidcLogins: [] } as unknown as Session
   await set(store, 'login', anonymous)
   t.ok(await get(store, 'login'), 'the login just started is kept, or nobody new could sign in')
   t.equal(store.size, 3)
