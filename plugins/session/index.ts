@@ -8,6 +8,7 @@ import { resolveSessionOptions, type ResolvedSessionOptions, type SessionPluginO
 import { MemorySessionStore } from './memory-store.js'
 import { RedisSessionStore, redisClientOptions } from './redis-store.js'
 import { guardStore } from './guarded-store.js'
+import { SessionCookieSigner } from './signer.js'
 import { lifetimeStore, refreshDue, type SessionTimes } from './lifetime.js'
 import { MemoryClaims, type OidcSessionStore } from './store.js'
 
@@ -86,7 +87,7 @@ async function sessionPlugin (app: FastifyInstance, options: SessionPluginOption
     await app.register(fastifyCookie)
   }
   await app.register(fastifySession, {
-    secret: opts.secret,
+    secret: new SessionCookieSigner(opts.secret),
     cookieName: opts.cookieName,
     store: guarded,
     saveUninitialized: false,
