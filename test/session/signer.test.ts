@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Signer } from '@fastify/cookie'
 import { SessionCookieSigner } from '../../plugins/session/signer.js'
 
@@ -6,7 +6,7 @@ const CURRENT = 'current-secret-of-at-least-32-characters!'
 const OLD = 'older-secret-of-at-least-32-characters!!!'
 
 // Counts the HMACs computed for signing, to show which ones are saved.
-function countSigning (t: Parameters<Parameters<typeof t.test>[1]>[0]): { count: number } {
+function countSigning (t: Test): { count: number } {
   const counter = { count: 0 }
   const original = Signer.prototype.sign
   Signer.prototype.sign = function (this: Signer, value: string) {
