@@ -10,14 +10,17 @@
  */
 export class Deadlines {
   readonly #timeout: number
+  readonly #now: () => number
   readonly #tick: number
   // Insertion order is deadline order: every entry has the same timeout.
   readonly #pending = new Map<number, { deadline: number, expire: () => void }>()
   #nextId = 0
   #sweeper: NodeJS.Timeout | undefined
 
-  constructor (timeout: number) {
+  /** `now` is for tests; deadlines use the monotonic clock, which wall-clock corrections do not move. */
+  constructor (timeout: number, now: () => number = () => performance.now()) {
     this.#timeout = timeout
+    this.#now = now
     // Fine enough that the bound stays close to `timeout`, coarse enough to cost nothing.
     this.#tick = Math.min(100, Math.max(5, Math.ceil(timeout / 10)))
   }
@@ -29,7 +32,7 @@ export class Deadlines {
    */
   start (expire: () => void): () => boolean {
     const id = this.#nextId++
-    this.#pending.set(id, { deadline: Date.now() + this.#timeout, expire })
+    this.#pending.set(id, { deadline: this.#now() + this.#timeout, expire })
     if (this.#sweeper === undefined) {
       // Kept referenced, as a timer per call would be: a pending call keeps the process alive.
       this.#sweeper = setInterval(() => { this.#sweep() }, this.#tick)
@@ -38,7 +41,7 @@ export class Deadlines {
   }
 
   #sweep (): void {
-    const now = Date.now()
+    const now = this.#now()
     for (const [id, call] of this.#pending) {
       if (call.deadline > now) break
       this.#pending.delete(id)

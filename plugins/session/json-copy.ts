@@ -37,14 +37,20 @@ function copy (value: unknown, key: string, ancestors: object[]): unknown {
   ancestors.push(value)
   let result: unknown
   if (Array.isArray(value)) {
-    result = value.map((item, index) => copy(item, String(index), ancestors) ?? null)
+    // A loop, not map: map skips holes, which JSON writes as null.
+    const array: unknown[] = []
+    for (let index = 0; index < value.length; index++) array.push(copy(value[index], String(index), ancestors) ?? null)
+    result = array
   } else if (value instanceof Number || value instanceof String || value instanceof Boolean) {
     result = copy(value.valueOf(), key, ancestors)
   } else {
     const object: Record<string, unknown> = {}
     for (const name of Object.keys(value)) {
       const item = copy((value as Record<string, unknown>)[name], name, ancestors)
-      if (item !== undefined) object[name] = item
+      if (item === undefined) continue
+      // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.
+      if (name === '__proto__') Object.defineProperty(object, name, { value: item, enumerable: true, writable: true, configurable: true })
+      else object[name] = item
     }
     result = object
   }

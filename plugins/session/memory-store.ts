@@ -2,6 +2,7 @@ import type { Session } from 'fastify'
 import { sessionExpiry } from './lifetime.js'
 import { MemoryClaims, type OidcSessionStore } from './store.js'
 import { jsonCopy } from './json-copy.js'
+import { SessionStoreUnavailableError } from './errors.js'
 
 type Callback = (err?: unknown) => void
 type GetCallback = (err: unknown, session?: Session | null) => void
@@ -53,11 +54,20 @@ export class MemorySessionStore implements OidcSessionStore {
 
   set (sessionId: string, session: Session, callback: Callback): void {
     const expiresAt = sessionExpiry(session) ?? Date.now() + this.#defaultTtl
+    let data: Session
+    try {
+      data = copySession(session)
+    } catch (err) {
+      // Session data JSON cannot hold (a cycle, a BigInt): the same coded 503
+      // as from Redis, and the stored session stays as it was.
+      callback(new SessionStoreUnavailableError({ cause: err }))
+      return
+    }
     // Delete first so each Map's insertion order stays least-recently-written first.
     this.#anonymous.delete(sessionId)
     this.#signedIn.delete(sessionId)
     const pool = (session as { user?: unknown }).user === undefined ? this.#anonymous : this.#signedIn
-    pool.set(sessionId, { data: copySession(session), expiresAt })
+    pool.set(sessionId, { data, expiresAt })
     this.#evict(sessionId)
     callback()
   }

@@ -53,7 +53,7 @@ export function takeTransaction (session: FastifySessionObject, state: string): 
   // Compared as hashes, in constant time: the stored states are secrets and
   // the received one is the caller's guess.
   const received = sha256(state)
-  const index = pending.findIndex((t) => typeof t?.state === 'string' && timingSafeEqual(sha256(t.state), received))
+  const index = pending.findIndex((t) => timingSafeEqual(sha256(t.state), received))
   if (index === -1) return { tx: undefined, hadPending: true }
   const rest = pending.filter((_t, i) => i !== index)
   session.set('oidcLogins', rest.length === 0 ? undefined : rest)
@@ -65,10 +65,20 @@ export function clearTransactions (session: FastifySessionObject): void {
   if (session.get('oidcLogins') !== undefined) session.set('oidcLogins', undefined)
 }
 
-/** The pending logins, or `undefined`; a value of another shape (not written by this version) counts as none. */
+/**
+ * The pending logins, or `undefined`. Only well-formed records count: a value
+ * of another shape (written by an earlier version, or damaged) is none.
+ */
 function pendingOf (session: FastifySessionObject): PendingLogins | undefined {
   const pending: unknown = session.get('oidcLogins')
-  return Array.isArray(pending) ? pending as PendingLogins : undefined
+  return Array.isArray(pending) ? pending.filter(isTransaction) : undefined
+}
+
+function isTransaction (value: unknown): value is LoginTransaction {
+  const tx = value as Partial<LoginTransaction> | null
+  return tx !== null && typeof tx === 'object' &&
+    typeof tx.state === 'string' && typeof tx.pkceVerifier === 'string' && typeof tx.returnTo === 'string' &&
+    Number.isFinite(tx.createdAt) && (tx.nonce === undefined || typeof tx.nonce === 'string')
 }
 
 function sha256 (value: string): Buffer {

@@ -46,3 +46,12 @@ t.test('reads pending logins of another shape as none, and replaces them', async
   clearTransactions(session)
   t.equal(session.get('oidcLogins'), undefined)
 })
+
+t.test('ignores damaged records instead of failing or skipping the expiry', async (t) => {
+  const good = tx('good')
+  const { createdAt: _dropped, ...noCreatedAt } = tx('no-time')
+  const session = sessionData({ oidcLogins: [null, 'text', { state: 1 }, noCreatedAt, good] })
+  t.same(takeTransaction(session, 'no-time'), { tx: undefined, hadPending: true }, 'a record without its time never matches')
+  addTransaction(session, tx('new'), LIFETIME)
+  t.same((session.get('oidcLogins') ?? []).map((p) => p.state), ['good', 'new'], 'adding keeps only well-formed records')
+})

@@ -32,3 +32,18 @@ t.test('uses one timer however many calls are pending, and none when idle', asyn
   await sleep(80)
   t.equal(timers(), before)
 })
+
+t.test('measures deadlines on a clock that wall-clock corrections do not move', async (t) => {
+  let clock = 1_000
+  const deadlines = new Deadlines(50, () => clock)
+  const expired: string[] = []
+  deadlines.start(() => expired.push('first'))
+  clock += 30
+  deadlines.start(() => expired.push('second'))
+  clock += 25
+  await sleep(20)
+  t.same(expired, ['first'], 'the first call expired 55 ms after it started, the second not yet')
+  clock += 30
+  await sleep(20)
+  t.same(expired, ['first', 'second'])
+})

@@ -39,3 +39,14 @@ t.test('refuses what JSON refuses', async (t) => {
   t.throws(() => jsonCopy(cyclic), TypeError, 'a cycle')
   t.throws(() => jsonCopy({ big: 1n }), TypeError, 'a BigInt')
 })
+
+t.test('keeps a "__proto__" key as data and writes holes as null, as JSON does', async (t) => {
+  const claims = JSON.parse('{"sub":"u","__proto__":{"roles":["admin"]}}') as Record<string, unknown>
+  const copied = jsonCopy(claims) as Record<string, unknown>
+  t.equal(Object.getPrototypeOf(copied), Object.prototype, 'the prototype is untouched')
+  t.ok(Object.hasOwn(copied, '__proto__'), 'an own property, as JSON.parse makes it')
+  t.equal(JSON.stringify(copied), JSON.stringify(claims))
+  // eslint-disable-next-line no-sparse-arrays
+  const sparse = [1, , 3]
+  t.same(jsonCopy(sparse), [1, null, 3])
+})

@@ -77,3 +77,13 @@ t.test('keeps the cookie fields, with its expiry as a date', async (t) => {
   t.not(read.cookie.expires, expires, 'a copy, not the same date object')
   t.equal(read.cookie.originalMaxAge, null)
 })
+
+t.test('refuses session data JSON cannot hold with a coded error, keeping what was stored', async (t) => {
+  const store = new MemorySessionStore()
+  await set(store, 'id', session())
+  const cyclic = session() as unknown as Record<string, unknown>
+  cyclic.self = cyclic
+  const err = await new Promise<unknown>((resolve) => store.set('id', cyclic as unknown as Session, resolve))
+  t.match(err, { code: 'FST_OIDC_SESSION_STORE_UNAVAILABLE', statusCode: 503 })
+  t.same((await get(store, 'id') as unknown as { user: unknown }).user, { sub: 'x', issuer: 'i' }, 'the earlier session is still there')
+})
