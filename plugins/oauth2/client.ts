@@ -94,7 +94,9 @@ export class OAuth2Client {
    */
   async authorizationUrl (params: Record<string, string> = {}): Promise<AuthorizationRequest> {
     const configuration = await this.#configurationOnce()
-    const { pkceVerifier, csrfState, nonce } = loginSecrets()
+    const secrets = loginSecrets()
+    const { pkceVerifier, csrfState } = secrets
+    const nonce = this.#config.isOpenId ? secrets.nonce : undefined
     const request: Record<string, string> = {
       ...this.#config.authorizationParams,
       ...params,
@@ -105,9 +107,9 @@ export class OAuth2Client {
       code_challenge: pkceChallenge(pkceVerifier),
       code_challenge_method: 'S256'
     }
-    if (this.#config.isOpenId) request.nonce = nonce
+    if (nonce !== undefined) request.nonce = nonce
     const url = oidc.buildAuthorizationUrl(configuration, request)
-    return { url, csrfState, pkceVerifier, nonce: this.#config.isOpenId ? nonce : undefined }
+    return { url, csrfState, pkceVerifier, nonce }
   }
 
   /**
@@ -115,14 +117,7 @@ export class OAuth2Client {
    * in constant time. Throws `FST_OIDC_STATE_MISMATCH` when they differ.
    */
   validateState (expected: string, received: string | undefined): void {
-    if (typeof expected !== 'string' || expected === '' || typeof received !== 'string') {
-      throw new StateMismatchError()
-    }
-    // Hashing first gives equal-length inputs, as timingSafeEqual requires,
-    // without leaking the expected length.
-    const a = createHash('sha256').update(expected).digest()
-    const b = createHash('sha256').update(received).digest()
-    if (!timingSafeEqual(a, b)) throw new StateMismatchError()
+    if (!sameState(expected, received)) throw new StateMismatchError()
   }
 
   /**
@@ -311,6 +306,19 @@ export class OAuth2Client {
     configuration.timeout = timeoutSeconds
     return configuration
   }
+}
+
+/**
+ * Whether a received `state` equals the one stored at login, compared in
+ * constant time; an empty or missing state never matches.
+ */
+export function sameState (expected: string, received: string | undefined): boolean {
+  if (typeof expected !== 'string' || expected === '' || typeof received !== 'string') return false
+  // Hashing first gives equal-length inputs, as timingSafeEqual requires,
+  // without leaking the expected length.
+  const a = createHash('sha256').update(expected).digest()
+  const b = createHash('sha256').update(received).digest()
+  return timingSafeEqual(a, b)
 }
 
 // 32 random bytes each (43 base64url characters): 256 bits, as RFC 7636

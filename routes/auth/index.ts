@@ -121,7 +121,6 @@ export async function authRoutes (app: FastifyInstance, options: AuthRoutesOptio
     // The copy in this session is dropped when the session is written at the end.
     if (!await app.claimOnce(`login:${transactionKey(tx.state)}`, opts.loginTimeout)) throw new NoTransactionError()
     if (Date.now() - tx.createdAt > opts.loginTimeout) throw new LoginExpiredError()
-    client.validateState(tx.state, state)
 
     const tokens = await client.exchangeCode({ code, state, iss }, { pkceVerifier: tx.pkceVerifier, nonce: tx.nonce, csrfState: tx.state })
     const claims = tokens.claims ?? await client.userinfo(tokens.accessToken)

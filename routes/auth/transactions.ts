@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { FastifySessionObject } from '@fastify/session'
+import { sameState } from '../../plugins/oauth2/client.js'
 
 /** One login in progress, kept server-side in the session between redirect and callback. */
 export interface LoginTransaction {
@@ -50,10 +51,9 @@ export function addTransaction (session: FastifySessionObject, tx: LoginTransact
 export function takeTransaction (session: FastifySessionObject, state: string): { tx: LoginTransaction | undefined, hadPending: boolean } {
   const pending = pendingOf(session)
   if (pending === undefined || pending.length === 0) return { tx: undefined, hadPending: false }
-  // Compared as hashes, in constant time: the stored states are secrets and
-  // the received one is the caller's guess.
-  const received = sha256(state)
-  const index = pending.findIndex((t) => timingSafeEqual(sha256(t.state), received))
+  // In constant time: the stored states are secrets and the received one is
+  // the caller's guess. This match is the callback's state check.
+  const index = pending.findIndex((t) => sameState(t.state, state))
   if (index === -1) return { tx: undefined, hadPending: true }
   const rest = pending.filter((_t, i) => i !== index)
   session.set('oidcLogins', rest.length === 0 ? undefined : rest)
@@ -79,8 +79,4 @@ function isTransaction (value: unknown): value is LoginTransaction {
   return tx !== null && typeof tx === 'object' &&
     typeof tx.state === 'string' && typeof tx.pkceVerifier === 'string' && typeof tx.returnTo === 'string' &&
     Number.isFinite(tx.createdAt) && (tx.nonce === undefined || typeof tx.nonce === 'string')
-}
-
-function sha256 (value: string): Buffer {
-  return createHash('sha256').update(value).digest()
 }
