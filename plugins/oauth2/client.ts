@@ -1,4 +1,3 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import * as oidc from 'openid-client'
 import type { OAuth2Config } from './config.js'
 import { isLoopbackHost } from './config.js'
@@ -6,6 +5,7 @@ import { LogoutTokenRejectedError, ProviderError, ProviderTimeoutError, StateMis
 import { toProviderError } from './provider-errors.js'
 import { IdTokenSignatureVerifier } from './id-token-signature.js'
 import { verifyLogoutToken, type LogoutClaims } from './logout-token.js'
+import { loginSecrets, pkceChallenge, sameState } from './secrets.js'
 
 /** What a login redirect needs to remember until the callback. */
 export interface AuthorizationRequest {
@@ -306,45 +306,6 @@ export class OAuth2Client {
     configuration.timeout = timeoutSeconds
     return configuration
   }
-}
-
-/**
- * Whether a received `state` equals the one stored at login, compared in
- * constant time; an empty or missing state never matches.
- */
-export function sameState (expected: string, received: string | undefined): boolean {
-  if (typeof expected !== 'string' || expected === '' || typeof received !== 'string') return false
-  // Hashing first gives equal-length inputs, as timingSafeEqual requires,
-  // without leaking the expected length.
-  const a = createHash('sha256').update(expected).digest()
-  const b = createHash('sha256').update(received).digest()
-  return timingSafeEqual(a, b)
-}
-
-// 32 random bytes each (43 base64url characters): 256 bits, as RFC 7636
-// recommends for the verifier and as openid-client draws for state and nonce.
-const SECRET_BYTES = 32
-
-/**
- * Fresh state, PKCE verifier and nonce for one login, from a single draw of
- * the CSPRNG: one call instead of three, which is most of a redirect's cost.
- */
-function loginSecrets (): { pkceVerifier: string, csrfState: string, nonce: string } {
-  const bytes = randomBytes(3 * SECRET_BYTES)
-  return {
-    pkceVerifier: bytes.subarray(0, SECRET_BYTES).toString('base64url'),
-    csrfState: bytes.subarray(SECRET_BYTES, 2 * SECRET_BYTES).toString('base64url'),
-    nonce: bytes.subarray(2 * SECRET_BYTES).toString('base64url')
-  }
-}
-
-/**
- * The S256 code challenge of RFC 7636 (BASE64URL(SHA-256(verifier))),
- * computed synchronously: WebCrypto's digest, which openid-client uses, runs
- * on the thread pool and costs several times more for 43 bytes.
- */
-export function pkceChallenge (verifier: string): string {
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url')
 }
 
 function clientAuth (config: OAuth2Config): oidc.ClientAuth {

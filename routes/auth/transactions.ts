@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { FastifySessionObject } from '@fastify/session'
-import { sameState } from '../../plugins/oauth2/client.js'
+import { sameState, sha256 } from '../../plugins/oauth2/secrets.js'
 
 /** One login in progress, kept server-side in the session between redirect and callback. */
 export interface LoginTransaction {
@@ -28,7 +27,7 @@ const MAX_PENDING = 5
 
 /** A short, bounded key for a state (one-time claims are keyed by it). */
 export function transactionKey (state: string): string {
-  return createHash('sha256').update(state).digest('base64url').slice(0, 22)
+  return sha256(state).slice(0, 22)
 }
 
 /** Adds a transaction, dropping expired ones and the oldest beyond the bound. */

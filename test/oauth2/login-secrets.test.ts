@@ -1,5 +1,5 @@
 import t from 'tap'
-import { pkceChallenge } from '../../plugins/oauth2/client.js'
+import { loginSecrets, pkceChallenge } from '../../plugins/oauth2/secrets.js'
 import { build } from '../helpers/build.js'
 import { startProvider } from '../helpers/provider.js'
 
@@ -24,4 +24,17 @@ t.test('every login gets its own state, verifier and nonce, each 256 bits', asyn
     t.equal(auth.url.searchParams.get('code_verifier'), null, 'never sends the verifier itself')
   }
   t.equal(seen.size, 60, 'no value repeats, within a login or across logins')
+})
+
+t.test('secrets drawn ahead are handed out once, across refills of the pool', async (t) => {
+  // 300 logins use the pre-drawn bytes more than twice over.
+  const seen = new Set<string>()
+  for (let i = 0; i < 300; i++) {
+    const secrets = loginSecrets()
+    for (const secret of [secrets.csrfState, secrets.pkceVerifier, secrets.nonce]) {
+      if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) t.fail(`malformed secret ${secret}`)
+      seen.add(secret)
+    }
+  }
+  t.equal(seen.size, 900, 'no value repeats')
 })
