@@ -5,6 +5,7 @@ export const READ_CASES = [
   'hand-rolling-off-memory',
   'hand-defaults-memory',
   'ours-redis',
+  'ours-plain-client-redis',
   'hand-rolling-off-redis',
   'hand-defaults-redis'
 ] as const
@@ -17,7 +18,8 @@ export const CASE_LABELS: Record<CaseName, string> = {
   'ours-memory': 'fastify-oidc-login, memory store',
   'hand-rolling-off-memory': 'hand-built, rolling off, memory store',
   'hand-defaults-memory': 'hand-built, @fastify/session defaults, memory store',
-  'ours-redis': 'fastify-oidc-login, Redis',
+  'ours-redis': 'fastify-oidc-login, Redis (redis: { url })',
+  'ours-plain-client-redis': 'fastify-oidc-login, Redis, the hand-built client',
   'hand-rolling-off-redis': 'hand-built, rolling off, Redis',
   'hand-defaults-redis': 'hand-built, @fastify/session defaults, Redis'
 }

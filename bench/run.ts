@@ -140,7 +140,8 @@ async function main (): Promise<void> {
   const context: Array<[string, number | undefined]> = [
     ['read, memory: ours / bare Fastify', ratio(reads, 'ours-memory', 'bare')],
     ['read, memory: ours / hand-built @fastify/session defaults', ratio(reads, 'ours-memory', 'hand-defaults-memory')],
-    ['read: ours Redis / ours memory', ratio(reads, 'ours-redis', 'ours-memory')]
+    ['read: ours Redis / ours memory', ratio(reads, 'ours-redis', 'ours-memory')],
+    ['read, Redis: ours on the hand-built client / hand-built rolling off', ratio(reads, 'ours-plain-client-redis', 'hand-rolling-off-redis')]
   ]
   console.log('Ratios (median of the per-round ratios; "per CPU": requests per CPU second of the app)')
   for (const [label, value, floor, perCpu] of budgets) {

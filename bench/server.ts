@@ -31,10 +31,15 @@ async function build (): Promise<FastifyInstance> {
       return app
     }
     case 'ours-memory':
-    case 'ours-redis': {
+    case 'ours-redis':
+    case 'ours-plain-client-redis': {
+      // ours-redis is configured as the README shows (the plugin makes its
+      // own client, with redisClientOptions); ours-plain-client-redis shares
+      // the plain ioredis client the hand-built apps use.
+      const store = name === 'ours-memory' ? {} : name === 'ours-redis' ? { redis: { url: process.env.BENCH_REDIS_URL ?? '' } } : { redis: { client: redis! } }
       const app = Fastify({ logger: false })
       await app.register(fastifyOidcLogin, {
-        session: { secret: SESSION_SECRET, secure: false, ...(redis === undefined ? {} : { redis: { client: redis } }) },
+        session: { secret: SESSION_SECRET, secure: false, ...store },
         provider: OAuth2Config.discover(issuer, oauth.clientId, CLIENT_SECRET, oauth.redirectUri).scope('email').scope('profile')
       })
       return app

@@ -1,4 +1,6 @@
 import t from 'tap'
+import { Redis } from 'ioredis'
+import { RedisSessionStore, redisClientOptions } from '../../plugins/session/index.js'
 import { sessionApp, sessionIdOf } from '../helpers/session-app.js'
 import { sessionCookie } from '../helpers/login.js'
 import { monitorCommands, skipWithoutRedis, startRedis } from '../helpers/redis.js'
@@ -66,4 +68,25 @@ t.test('uses an ioredis client it is given and leaves it open', { skip: skipWith
   t.equal(await redis.inspect.exists(`mine:${sessionIdOf(cookie)}`), 1)
   await app.close()
   t.equal(await client.ping(), 'PONG', 'the client is still open after the app closed')
+})
+
+t.test('sends the session reads of concurrent requests to Redis together', { skip: skipWithoutRedis }, async (t) => {
+  const redis = await startRedis(t)
+  // The plugin's own client (redis.url) and one built with redisClientOptions.
+  const app = await sessionApp(t, { redis: { url: redis.url } })
+  await app.ready()
+  const own = new Redis(redis.url, redisClientOptions(2000))
+  t.teardown(() => { own.disconnect() })
+  // No offline queue: commands fail until the client is connected.
+  await new Promise((resolve) => own.once('ready', resolve))
+  for (const [name, client, store] of [
+    ['the plugin\'s client', app.sessionRedis!.client, app.sessionStore],
+    ['a client with redisClientOptions', own, new RedisSessionStore({ client: own })]
+  ] as const) {
+    const answers = Array.from({ length: 5 }, (_, i) => new Promise((resolve, reject) => {
+      store.get(`missing-${i}`, (err, session) => { if (err !== null && err !== undefined) reject(err); else resolve(session) })
+    }))
+    t.equal(client.autoPipelineQueueSize, 5, `${name}: five reads wait to leave in one write`)
+    t.same(await Promise.all(answers), [null, null, null, null, null], `${name}: each read gets its own answer`)
+  }
 })
