@@ -56,7 +56,5 @@ export function sameState (expected: string, received: string | undefined): bool
   if (typeof expected !== 'string' || expected === '' || typeof received !== 'string') return false
   // Hashing first gives equal-length inputs, as timingSafeEqual requires,
   // without leaking the expected length.
-  const a = crypto.createHash('sha256').update(expected).digest()
-  const b = crypto.createHash('sha256').update(received).digest()
-  return crypto.timingSafeEqual(a, b)
+  return crypto.timingSafeEqual(Buffer.from(sha256(expected)), Buffer.from(sha256(received)))
 }
