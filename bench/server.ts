@@ -16,7 +16,8 @@ const port = Number(process.env.BENCH_PORT)
 const issuer = process.env.BENCH_ISSUER ?? ''
 
 let redis: Redis | undefined
-if (usesRedis(name)) {
+// The shared plain client; ours-redis makes its own from the URL.
+if (usesRedis(name) && name !== 'ours-redis') {
   redis = new Redis(process.env.BENCH_REDIS_URL ?? '', { lazyConnect: true })
   await redis.connect()
 }

@@ -40,8 +40,9 @@ export function guardStore (store: OidcSessionStore, timeout: number): OidcSessi
 type AnyCallback = (err?: unknown, value?: any) => void
 
 // A timer per call, on purpose: Node keeps timers of one duration in a single
-// list, so under load each costs an append and a removal. One shared sweep
-// timer over a Map of pending calls measured about 5% slower on Redis reads.
+// list, so under load each costs an append and a removal (about 0.3 µs to
+// set and clear). One shared sweep timer over a Map of pending calls was no
+// faster on Redis reads (4% slower in one paired run, within noise).
 function bounded (timeout: number, call: (done: AnyCallback) => void, callback: AnyCallback): void {
   let settled = false
   const timer = setTimeout(() => {
